@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "configloader.h"
+
+#include "logging.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcessEnvironment>
+
+#include <cmath>
+
+namespace prc {
+namespace {
+
+namespace Key {
+const QString UserAgent = QStringLiteral("user-agent");
+const QString Endpoints = QStringLiteral("endpoints");
+const QString Name = QStringLiteral("name");
+const QString Mode = QStringLiteral("mode");
+const QString Target = QStringLiteral("target");
+const QString BindAddress = QStringLiteral("bind-address");
+const QString BindPort = QStringLiteral("bind-port");
+const QString AuthToken = QStringLiteral("auth-token");
+const QString AuthTokenFile = QStringLiteral("auth-token-file");
+const QString AuthTokenEnv = QStringLiteral("auth-token-env");
+const QString RequestTimeout = QStringLiteral("request-timeout");
+const QString ListSeparator = QStringLiteral("list-separator");
+const QString MaxConnections = QStringLiteral("max-connections");
+const QString IdleTimeout = QStringLiteral("idle-timeout");
+const QString MaxRequestSize = QStringLiteral("max-request-size");
+const QString MaxInFlight = QStringLiteral("max-in-flight");
+const QString MaxResponseSize = QStringLiteral("max-response-size");
+} // namespace Key
+
+// Secrets read from a file are trimmed of the trailing newline editors add; a token file is tiny.
+constexpr qint64 MaxTokenFileSize = 64 * 1024;
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("undefined");
+}
+
+/// Turns a byte offset into "line L, column C" for JSON syntax errors.
+QString position(const QByteArray &text, int offset)
+{
+    int line = 1;
+    int column = 1;
+    for (int i = 0; i < offset && i < text.size(); ++i) {
+        if (text.at(i) == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return QStringLiteral("line %1, column %2 (offset %3)").arg(line).arg(column).arg(offset);
+}
+
+class Validator
+{
+public:
+    Validator(QString fileName, const ConfigLoader::Options &options)
+        : m_file(std::move(fileName))
+        , m_options(options)
+    {
+    }
+
+    ConfigLoadResult run(const QJsonObject &root)
+    {
+        ServiceConfig config;
+        warnUnknownKeys(root, {Key::UserAgent, Key::Endpoints}, QString());
+
+        if (root.contains(Key::UserAgent))
+            config.userAgent = string(root, Key::UserAgent, QString(), /*allowEmpty=*/false);
+
+        const QJsonValue endpoints = root.value(Key::Endpoints);
+        if (endpoints.isUndefined()) {
+            error(Key::Endpoints, QStringLiteral("missing; expected an array of endpoint objects"));
+        } else if (!endpoints.isArray()) {
+            error(Key::Endpoints, QStringLiteral("must be an array, found %1").arg(typeName(endpoints)));
+        } else if (endpoints.toArray().isEmpty()) {
+            error(Key::Endpoints, QStringLiteral("is empty; configure at least one endpoint"));
+        } else {
+            const QJsonArray array = endpoints.toArray();
+            for (int i = 0; i < array.size(); ++i) {
+                const QString path = QStringLiteral("endpoints[%1]").arg(i);
+                if (!array.at(i).isObject()) {
+                    error(path, QStringLiteral("must be an object, found %1").arg(typeName(array.at(i))));
+                    continue;
+                }
+                config.endpoints.append(endpoint(array.at(i).toObject(), path));
+            }
+            checkUnique(config.endpoints);
+        }
+
+        ConfigLoadResult result;
+        result.errors = m_errors;
+        result.warnings = m_warnings;
+        if (m_errors.isEmpty())
+            result.config = config;
+        return result;
+    }
+
+    void error(const QString &path, const QString &message) { m_errors.append({m_file, path, message}); }
+    void warning(const QString &path, const QString &message) { m_warnings.append({m_file, path, message}); }
+
+private:
+    static QString join(const QString &path, const QString &key)
+    {
+        return path.isEmpty() ? key : path + QLatin1Char('.') + key;
+    }
+
+    void warnUnknownKeys(const QJsonObject &object, const QStringList &known, const QString &path)
+    {
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (!known.contains(it.key()))
+                warning(join(path, it.key()), QStringLiteral("unknown key, ignored (misspelt?)"));
+        }
+    }
+
+    QString string(const QJsonObject &object, const QString &key, const QString &path, bool allowEmpty)
+    {
+        const QJsonValue value = object.value(key);
+        if (!value.isString()) {
+            error(join(path, key), QStringLiteral("must be a string, found %1").arg(typeName(value)));
+            return {};
+        }
+        if (!allowEmpty && value.toString().trimmed().isEmpty())
+            error(join(path, key), QStringLiteral("must not be empty"));
+        return value.toString();
+    }
+
+    QString requiredString(const QJsonObject &object, const QString &key, const QString &path, bool allowEmpty)
+    {
+        if (!object.contains(key)) {
+            error(join(path, key), QStringLiteral("missing (required)"));
+            return {};
+        }
+        return string(object, key, path, allowEmpty);
+    }
+
+    std::optional<qint64> integer(const QJsonObject &object, const QString &key, const QString &path,
+                                  qint64 min, qint64 max)
+    {
+        const QJsonValue value = object.value(key);
+        const QString where = join(path, key);
+        if (!value.isDouble()) {
+            error(where, QStringLiteral("must be an integer, found %1").arg(typeName(value)));
+            return std::nullopt;
+        }
+        const double number = value.toDouble();
+        if (std::floor(number) != number) {
+            error(where, QStringLiteral("must be an integer, found %1").arg(number));
+            return std::nullopt;
+        }
+        if (number < double(min) || number > double(max)) {
+            error(where, QStringLiteral("%1 is out of range (%2..%3)").arg(number, 0, 'f', 0).arg(min).arg(max));
+            return std::nullopt;
+        }
+        return qint64(number);
+    }
+
+    template<typename T>
+    void optionalInteger(const QJsonObject &object, const QString &key, const QString &path, qint64 min,
+                         qint64 max, T &target)
+    {
+        if (!object.contains(key))
+            return;
+        if (auto value = integer(object, key, path, min, max))
+            target = T(*value);
+    }
+
+    EndpointConfig endpoint(const QJsonObject &object, const QString &path)
+    {
+        EndpointConfig endpoint;
+        warnUnknownKeys(object, ConfigLoader::endpointKeys(), path);
+
+        endpoint.name = requiredString(object, Key::Name, path, false);
+
+        const QString mode = requiredString(object, Key::Mode, path, false);
+        if (!mode.isEmpty()) {
+            if (auto parsed = modeFromName(mode))
+                endpoint.mode = *parsed;
+            else
+                error(join(path, Key::Mode),
+                      QStringLiteral("unknown mode \"%1\"; expected tcp-lookup, socketmap-lookup or policy").arg(mode));
+        }
+
+        const QString target = requiredString(object, Key::Target, path, false);
+        if (!target.isEmpty()) {
+            endpoint.target = QUrl(target, QUrl::StrictMode);
+            const QString scheme = endpoint.target.scheme();
+            if (!endpoint.target.isValid())
+                error(join(path, Key::Target),
+                      QStringLiteral("\"%1\" is not a valid URL: %2").arg(target, endpoint.target.errorString()));
+            else if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+                error(join(path, Key::Target), QStringLiteral("\"%1\" must be an http:// or https:// URL").arg(target));
+            else if (endpoint.target.host().isEmpty())
+                error(join(path, Key::Target), QStringLiteral("\"%1\" has no host").arg(target));
+        }
+
+        endpoint.bindAddress = requiredString(object, Key::BindAddress, path, false);
+        if (!endpoint.bindAddress.isEmpty() && endpoint.bindAddress != QLatin1String("localhost")
+            && QHostAddress(endpoint.bindAddress).isNull()) {
+            error(join(path, Key::BindAddress),
+                  QStringLiteral("\"%1\" is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::1)")
+                      .arg(endpoint.bindAddress));
+        }
+
+        if (!object.contains(Key::BindPort))
+            error(join(path, Key::BindPort), QStringLiteral("missing (required)"));
+        else if (auto port = integer(object, Key::BindPort, path, 1, 65535))
+            endpoint.bindPort = quint16(*port);
+
+        authToken(object, path, endpoint);
+
+        optionalInteger(object, Key::RequestTimeout, path, 1, 600000, endpoint.requestTimeoutMs);
+        if (object.contains(Key::ListSeparator))
+            endpoint.listSeparator = string(object, Key::ListSeparator, path, /*allowEmpty=*/true);
+        optionalInteger(object, Key::MaxConnections, path, 1, 1000000, endpoint.maxConnections);
+        optionalInteger(object, Key::IdleTimeout, path, 1000, 86400000, endpoint.idleTimeoutMs);
+        optionalInteger(object, Key::MaxRequestSize, path, 512, 16 * 1024 * 1024, endpoint.maxRequestSize);
+        optionalInteger(object, Key::MaxInFlight, path, 1, 10000, endpoint.maxInFlight);
+        optionalInteger(object, Key::MaxResponseSize, path, 1024, 256 * 1024 * 1024, endpoint.maxResponseSize);
+        return endpoint;
+    }
+
+    void authToken(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
+    {
+        const int sources = int(object.contains(Key::AuthToken)) + int(object.contains(Key::AuthTokenFile))
+            + int(object.contains(Key::AuthTokenEnv));
+        if (sources == 0) {
+            error(join(path, Key::AuthToken),
+                  QStringLiteral("missing (required; or give auth-token-file or auth-token-env instead)"));
+            return;
+        }
+        if (sources > 1) {
+            error(join(path, Key::AuthToken),
+                  QStringLiteral("give only one of auth-token, auth-token-file and auth-token-env"));
+            return;
+        }
+        if (object.contains(Key::AuthToken)) {
+            endpoint.tokenSource = TokenSource::Inline;
+            endpoint.authToken = string(object, Key::AuthToken, path, /*allowEmpty=*/true);
+        } else if (object.contains(Key::AuthTokenFile)) {
+            endpoint.tokenSource = TokenSource::File;
+            endpoint.tokenReference = string(object, Key::AuthTokenFile, path, false);
+            if (m_options.resolveSecrets && !endpoint.tokenReference.isEmpty())
+                endpoint.authToken = readTokenFile(endpoint.tokenReference, join(path, Key::AuthTokenFile));
+        } else {
+            endpoint.tokenSource = TokenSource::Environment;
+            endpoint.tokenReference = string(object, Key::AuthTokenEnv, path, false);
+            if (m_options.resolveSecrets && !endpoint.tokenReference.isEmpty()) {
+                const auto env = QProcessEnvironment::systemEnvironment();
+                if (!env.contains(endpoint.tokenReference))
+                    error(join(path, Key::AuthTokenEnv),
+                          QStringLiteral("environment variable %1 is not set").arg(endpoint.tokenReference));
+                else
+                    endpoint.authToken = env.value(endpoint.tokenReference);
+            }
+        }
+        if (endpoint.authToken.contains(QLatin1Char('\n')) || endpoint.authToken.contains(QLatin1Char('\r')))
+            error(join(path, Key::AuthToken), QStringLiteral("the token must not contain a line break"));
+    }
+
+    QString readTokenFile(const QString &reference, const QString &where)
+    {
+        QString path = reference;
+        if (QFileInfo(path).isRelative() && !m_file.isEmpty())
+            path = QFileInfo(m_file).absoluteDir().filePath(reference);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            error(where, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+            return {};
+        }
+        const QByteArray content = file.read(MaxTokenFileSize + 1);
+        if (content.size() > MaxTokenFileSize) {
+            error(where, QStringLiteral("%1 is larger than %2 bytes").arg(path).arg(MaxTokenFileSize));
+            return {};
+        }
+        const QString token = QString::fromUtf8(content).trimmed();
+        if (token.isEmpty())
+            error(where, QStringLiteral("%1 is empty").arg(path));
+        return token;
+    }
+
+    void checkUnique(const QList<EndpointConfig> &endpoints)
+    {
+        for (int i = 0; i < endpoints.size(); ++i) {
+            for (int j = 0; j < i; ++j) {
+                const EndpointConfig &a = endpoints.at(i);
+                const EndpointConfig &b = endpoints.at(j);
+                if (!a.name.isEmpty() && a.name == b.name)
+                    error(QStringLiteral("endpoints[%1].name").arg(i),
+                          QStringLiteral("\"%1\" is already used by endpoints[%2]").arg(a.name).arg(j));
+                if (a.bindPort != 0 && a.bindPort == b.bindPort && overlaps(a.bindAddress, b.bindAddress))
+                    error(QStringLiteral("endpoints[%1].bind-port").arg(i),
+                          QStringLiteral("%1:%2 is already used by endpoints[%3] (%4)")
+                              .arg(a.bindAddress)
+                              .arg(a.bindPort)
+                              .arg(j)
+                              .arg(b.name));
+            }
+        }
+    }
+
+    static bool overlaps(const QString &a, const QString &b)
+    {
+        const auto isAny = [](const QString &address) {
+            const QHostAddress host(address);
+            return host == QHostAddress::AnyIPv4 || host == QHostAddress::AnyIPv6 || host == QHostAddress::Any;
+        };
+        return a == b || isAny(a) || isAny(b);
+    }
+
+    QString m_file;
+    ConfigLoader::Options m_options;
+    ConfigErrors m_errors;
+    ConfigErrors m_warnings;
+};
+
+} // namespace
+
+QStringList ConfigLoader::endpointKeys()
+{
+    return {Key::Name,           Key::Mode,           Key::Target,         Key::BindAddress,   Key::BindPort,
+            Key::AuthToken,      Key::AuthTokenFile,  Key::AuthTokenEnv,   Key::RequestTimeout, Key::ListSeparator,
+            Key::MaxConnections, Key::IdleTimeout,    Key::MaxRequestSize, Key::MaxInFlight,   Key::MaxResponseSize};
+}
+
+ConfigLoadResult ConfigLoader::loadFile(const QString &path)
+{
+    return loadFile(path, Options());
+}
+
+ConfigLoadResult ConfigLoader::loadFile(const QString &path, const Options &options)
+{
+    ConfigLoadResult failed;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        failed.errors.append({path, QString(), QStringLiteral("cannot open: %1").arg(file.errorString())});
+        return failed;
+    }
+    // Bounded read: a config is small; anything larger is a mistake (or /dev/zero).
+    const QByteArray content = file.read(MaxFileSize + 1);
+    if (content.size() > MaxFileSize) {
+        failed.errors.append(
+            {path, QString(), QStringLiteral("larger than %1 bytes; is this the right file?").arg(MaxFileSize)});
+        return failed;
+    }
+    ConfigLoadResult result = parse(content, path, options);
+
+#ifdef Q_OS_UNIX
+    const bool othersCanRead = file.permissions() & QFileDevice::ReadOther;
+    if (othersCanRead && result.ok()) {
+        for (const EndpointConfig &endpoint : result.config->endpoints) {
+            if (endpoint.tokenSource == TokenSource::Inline && !endpoint.authToken.isEmpty()) {
+                result.warnings.append({path, QString(),
+                                        QStringLiteral("is readable by every user but holds auth tokens; "
+                                                       "chmod o-r it or use auth-token-file")});
+                break;
+            }
+        }
+    }
+#endif
+    return result;
+}
+
+ConfigLoadResult ConfigLoader::parse(const QByteArray &json, const QString &fileName)
+{
+    return parse(json, fileName, Options());
+}
+
+ConfigLoadResult ConfigLoader::parse(const QByteArray &json, const QString &fileName, const Options &options)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        ConfigLoadResult failed;
+        failed.errors.append({fileName, QString(),
+                              QStringLiteral("invalid JSON at %1: %2")
+                                  .arg(position(json, parseError.offset), parseError.errorString())});
+        return failed;
+    }
+    if (!document.isObject()) {
+        ConfigLoadResult failed;
+        failed.errors.append({fileName, QString(), QStringLiteral("the top level must be a JSON object")});
+        return failed;
+    }
+    return fromJson(document.object(), fileName, options);
+}
+
+ConfigLoadResult ConfigLoader::fromJson(const QJsonObject &root, const QString &fileName, const Options &options)
+{
+    Validator validator(fileName, options);
+    return validator.run(root);
+}
+
+} // namespace prc

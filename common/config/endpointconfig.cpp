@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "endpointconfig.h"
+
+namespace prc {
+
+QString modeName(EndpointMode mode)
+{
+    switch (mode) {
+    case EndpointMode::TcpLookup:
+        return QStringLiteral("tcp-lookup");
+    case EndpointMode::SocketmapLookup:
+        return QStringLiteral("socketmap-lookup");
+    case EndpointMode::Policy:
+        return QStringLiteral("policy");
+    }
+    return {};
+}
+
+std::optional<EndpointMode> modeFromName(const QString &name)
+{
+    for (auto mode : {EndpointMode::TcpLookup, EndpointMode::SocketmapLookup, EndpointMode::Policy}) {
+        if (modeName(mode) == name)
+            return mode;
+    }
+    return std::nullopt;
+}
+
+int EndpointConfig::defaultIdleTimeoutMs(EndpointMode mode)
+{
+    switch (mode) {
+    case EndpointMode::SocketmapLookup:
+        // Postfix drops an idle socketmap connection after 10 s itself.
+        return 30 * 1000;
+    case EndpointMode::Policy:
+        // A little above Postfix's own max_idle (300 s), so Postfix is the one that closes.
+        return 330 * 1000;
+    case EndpointMode::TcpLookup:
+        // Postfix keeps tcp_table connections forever and pays a 1 s retry delay when we close one,
+        // so this only reaps connections of long-gone clients.
+        return 600 * 1000;
+    }
+    return 600 * 1000;
+}
+
+qint64 EndpointConfig::defaultMaxRequestSize(EndpointMode mode)
+{
+    // socketmap: Postfix itself never sends more than 10000 bytes, and its reply limit is 100000.
+    return mode == EndpointMode::SocketmapLookup ? 100000 : 64 * 1024;
+}
+
+int EndpointConfig::effectiveIdleTimeoutMs() const
+{
+    return idleTimeoutMs > 0 ? idleTimeoutMs : defaultIdleTimeoutMs(mode);
+}
+
+qint64 EndpointConfig::effectiveMaxRequestSize() const
+{
+    return maxRequestSize > 0 ? maxRequestSize : defaultMaxRequestSize(mode);
+}
+
+bool EndpointConfig::sameListener(const EndpointConfig &other) const
+{
+    return bindAddress == other.bindAddress && bindPort == other.bindPort;
+}
+
+bool operator==(const EndpointConfig &a, const EndpointConfig &b)
+{
+    return a.name == b.name && a.mode == b.mode && a.target == b.target && a.bindAddress == b.bindAddress
+        && a.bindPort == b.bindPort && a.authToken == b.authToken && a.tokenSource == b.tokenSource
+        && a.tokenReference == b.tokenReference && a.requestTimeoutMs == b.requestTimeoutMs
+        && a.listSeparator == b.listSeparator && a.maxConnections == b.maxConnections
+        && a.idleTimeoutMs == b.idleTimeoutMs && a.maxRequestSize == b.maxRequestSize
+        && a.maxInFlight == b.maxInFlight && a.maxResponseSize == b.maxResponseSize;
+}
+
+} // namespace prc
