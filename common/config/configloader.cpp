@@ -220,8 +220,11 @@ private:
         }
 
         endpoint.bindAddress = requiredString(object, Key::BindAddress, path, false);
+        // QHostAddress also takes inet_aton shorthands ("127.1"); an administrator who wrote one made a typo.
+        const bool shorthandIpv4 = !endpoint.bindAddress.contains(QLatin1Char(':'))
+            && endpoint.bindAddress.count(QLatin1Char('.')) != 3;
         if (!endpoint.bindAddress.isEmpty() && endpoint.bindAddress != QLatin1String("localhost")
-            && QHostAddress(endpoint.bindAddress).isNull()) {
+            && (QHostAddress(endpoint.bindAddress).isNull() || shorthandIpv4)) {
             error(join(path, Key::BindAddress),
                   QStringLiteral("\"%1\" is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::1)")
                       .arg(endpoint.bindAddress));

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/serviceconfig.h"
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+namespace prc {
+
+class EndpointServer;
+
+/// Owns the endpoints of one configuration: starts them, applies a new configuration without dropping what did
+/// not change, and drains them on shutdown.
+class ServiceApplication : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int DefaultDrainTimeoutMs = 10000;
+
+    explicit ServiceApplication(QObject *parent = nullptr);
+    ~ServiceApplication() override;
+
+    /// Listens on every endpoint; all or nothing.
+    bool start(const ServiceConfig &config, QString *error);
+
+    /// Applies a new configuration. Unchanged endpoints keep their socket and connections; changed ones on the
+    /// same address:port keep their socket and give new connections the new settings; new ones must all listen,
+    /// or nothing changes and error says why.
+    bool reload(const ServiceConfig &config, QString *error);
+
+    const ServiceConfig &config() const { return m_config; }
+    QList<EndpointServer *> endpoints() const { return m_endpoints; }
+    EndpointServer *endpoint(const QString &name) const;
+
+    bool isShuttingDown() const { return m_shuttingDown; }
+
+public Q_SLOTS:
+    /// Stop accepting, finish in-flight requests (bounded by the drain timeout), then shutdownComplete().
+    void shutdown();
+    void setDrainTimeout(int ms) { m_drainTimeoutMs = ms; }
+
+Q_SIGNALS:
+    void shutdownComplete();
+    void reloaded();
+
+private:
+    void retire(EndpointServer *server);
+    void checkDrained();
+
+    ServiceConfig m_config;
+    QList<EndpointServer *> m_endpoints;
+    QList<EndpointServer *> m_retiring; ///< removed by a reload, finishing their connections
+    QTimer m_drainTimer;
+    int m_drainTimeoutMs = DefaultDrainTimeoutMs;
+    bool m_shuttingDown = false;
+};
+
+} // namespace prc

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+
+#include <deque>
+#include <memory>
+
+class QTcpSocket;
+class QTimer;
+
+namespace prc {
+
+class EndpointContext;
+struct BackendResult;
+
+/// One Postfix connection. Owns its socket, frames requests, runs their backend calls concurrently and answers
+/// strictly in arrival order. Memory is bounded: the receive buffer by max-request-size, the queue by
+/// max-in-flight, unsent replies by a write backlog limit (beyond which it stops reading the socket).
+class Session : public QObject
+{
+    Q_OBJECT
+
+public:
+    Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> context, QObject *parent = nullptr);
+    ~Session() override;
+
+    /// Stop taking new requests; close once every request already taken is answered.
+    void drain();
+
+    int inFlight() const { return int(m_queue.size()); }
+
+    /// Replies not yet sent before the session stops reading the socket.
+    static constexpr qint64 MaxWriteBacklog = 1024 * 1024;
+
+Q_SIGNALS:
+    /// The connection is gone. The owner removes the session and calls deleteLater().
+    void closed();
+
+private:
+    struct Pending
+    {
+        QByteArray requestId;
+        QByteArray reply;
+        bool ready = false;
+        bool closeAfter = false;
+    };
+
+    void readSocket();
+    void processBuffer();
+    void accept(const QByteArray &frame);
+    void complete(quint64 sequence, QByteArray reply, bool closeAfter);
+    void flush();
+    void closeAfterFlush(const char *why);
+    void restartIdleTimer();
+    void onDisconnected();
+    bool paused() const;
+
+    QTcpSocket *m_socket;
+    std::shared_ptr<const EndpointContext> m_context;
+    QTimer *m_idleTimer;
+    QByteArray m_buffer;
+    QByteArray m_peer;
+    std::deque<Pending> m_queue;
+    quint64 m_headSequence = 0;
+    bool m_stopReading = false; ///< after a closing reply or drain()
+    bool m_closed = false;
+};
+
+} // namespace prc
