@@ -217,11 +217,11 @@ lookup() {
     status=$?
     set -e
     errors=$(cat "$RUN_DIR/postmap.err")
-    if [[ -n $output ]]; then printf '  %s\n' "$output"; fi
+    if [[ -n $output ]]; then printf '  %s\n' "$output"; else echo "  (no output)"; fi
     if [[ -n $errors ]]; then printf '  (stderr) %s\n' "$errors"; fi
     if [[ $expected == - ]]; then
         [[ $status == 1 && -z $output && -z $errors ]] && ok=0 || ok=1
-        verdict $ok "not found: postmap printed nothing and exited with status $status"
+        verdict $ok "not found: exit status $status, which postmap uses for \"no such key\" (errors print a warning)"
     else
         [[ $status == 0 && $output == "$expected" && -z $errors ]] && ok=0 || ok=1
         verdict $ok "found: exit status $status, expected \"$expected\""
@@ -256,9 +256,9 @@ policy() {
     local description=$1 expected=$2 sender=$3 recipient=$4 reply="" blank=x ok
     local request=(request=smtpd_access_policy protocol_state=RCPT protocol_name=ESMTP
         client_address=192.0.2.10 client_name=mx.client.example helo_name=mx.client.example
-        "sender=$sender" "recipient=$recipient" recipient_count=0 size=1234)
+        recipient_count=0 size=1234 "sender=$sender" "recipient=$recipient")
     printf '\n  %s\n' "$description"
-    printf '  > %s\n' "${request[@]:0:3}" "..." "${request[@]:6:2}"
+    printf '  > %s\n' "${request[@]:0:2}" "... (${#request[@]} attributes in all)" "${request[@]: -2}" "(empty line)"
     if printf '%s\n' "${request[@]}" "" 1>&"$POLICY_FD" 2>/dev/null; then
         read -r -t 10 -u "$POLICY_FD" reply || reply=
         read -r -t 10 -u "$POLICY_FD" blank || blank=x
