@@ -78,6 +78,13 @@ std::optional<BackendData> BackendData::loadFile(const QString &path, QString *e
     const QString prefix = path + QLatin1String(": ");
     BackendData data;
 
+    for (const char *key : {"tables", "policy"}) {
+        const QJsonValue value = root.value(QLatin1String(key));
+        if (!value.isUndefined() && !value.isObject()) {
+            *error = prefix + QLatin1String(key) + QLatin1String(": expected an object");
+            return std::nullopt;
+        }
+    }
     const QJsonObject tables = root.value(QLatin1String("tables")).toObject();
     for (auto table = tables.begin(); table != tables.end(); ++table) {
         const QString tablePath = QLatin1String("tables.") + table.key();
@@ -98,10 +105,19 @@ std::optional<BackendData> BackendData::loadFile(const QString &path, QString *e
     }
 
     const QJsonObject policy = root.value(QLatin1String("policy")).toObject();
-    const QJsonArray rules = policy.value(QLatin1String("rules")).toArray();
+    const QJsonValue rulesValue = policy.value(QLatin1String("rules"));
+    if (!rulesValue.isUndefined() && !rulesValue.isArray()) {
+        *error = prefix + QLatin1String("policy.rules: expected an array of rules");
+        return std::nullopt;
+    }
+    const QJsonArray rules = rulesValue.toArray();
     for (qsizetype i = 0; i < rules.size(); ++i) {
         const QString rulePath =
             prefix + QLatin1String("policy.rules[") + QString::number(i) + QLatin1Char(']');
+        if (!rules.at(i).isObject()) {
+            *error = rulePath + QLatin1String(": expected an object");
+            return std::nullopt;
+        }
         const QJsonObject object = rules.at(i).toObject();
         PolicyRule rule;
         rule.attribute = object.value(QLatin1String("attribute")).toString();

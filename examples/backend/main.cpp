@@ -47,7 +47,8 @@ int main(int argc, char *argv[])
         qCCritical(lcExampleBackend).noquote() << error;
         return 1;
     }
-    const QStringList tables = data->tableNames();
+    const QString tables = data->tableNames().isEmpty() ? QStringLiteral("(none)")
+                                                        : data->tableNames().join(QLatin1String(", "));
 
     prc::ExampleBackend backend(std::move(*data), token);
     const quint16 listening = backend.listen(address, quint16(port));
@@ -58,6 +59,6 @@ int main(int argc, char *argv[])
     }
     qCInfo(lcExampleBackend).noquote()
         << "listening on" << address.toString() + QLatin1Char(':') + QString::number(listening)
-        << "with tables" << tables.join(QLatin1String(", "));
+        << "with tables" << tables;
     return app.exec();
 }
