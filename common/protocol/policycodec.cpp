@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policycodec.h"
 
-#include <QUrl>
-
 namespace prc {
 
 Frame PolicyCodec::takeRequest(QByteArray &buffer, qsizetype maxRequestSize)
@@ -30,7 +28,11 @@ Frame PolicyCodec::takeRequest(QByteArray &buffer, qsizetype maxRequestSize)
     }
     if (end > maxRequestSize)
         return Frame::invalid(QStringLiteral("policy request larger than %1 bytes").arg(maxRequestSize));
-    QByteArray payload = buffer.left(end);
+    // The payload ends with its last attribute, not with that attribute's line break.
+    qsizetype payloadEnd = end > 0 ? end - 1 : 0;
+    if (payloadEnd > 0 && buffer.at(payloadEnd - 1) == '\r')
+        --payloadEnd;
+    QByteArray payload = buffer.left(payloadEnd);
     buffer.remove(0, end + terminatorLength);
     return Frame::complete(std::move(payload));
 }
@@ -74,8 +76,9 @@ QByteArray PolicyCodec::formEncode(const Attributes &attributes)
     for (const auto &[name, value] : attributes) {
         if (!out.isEmpty())
             out += '&';
-        out += QUrl::toPercentEncoding(QString::fromLatin1(name)) + '='
-            + QUrl::toPercentEncoding(QString::fromUtf8(value));
+        // Encode the bytes themselves: going through QString would replace invalid UTF-8 with U+FFFD and
+        // re-encode non-ASCII names, so the backend would not see what Postfix sent.
+        out += name.toPercentEncoding() + '=' + value.toPercentEncoding();
     }
     return out;
 }
@@ -91,7 +94,8 @@ QByteArray PolicyCodec::firstLine(QByteArrayView body)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
             c = ' ';
     }
-    return trimmed;
+    // Trim again: a body of control bytes would otherwise become "action= ", an empty action to Postfix.
+    return trimmed.trimmed();
 }
 
 QByteArray PolicyCodec::reply(QByteArrayView action)
