@@ -253,13 +253,16 @@ exec {POLICY_FD}<>"/dev/tcp/127.0.0.1/$POLICY_PORT" || fail "cannot connect to t
 
 # policy DESCRIPTION EXPECTED_ACTION SENDER RECIPIENT
 policy() {
-    local description=$1 expected=$2 sender=$3 recipient=$4 reply="" blank=x ok
+    local description=$1 expected=$2 sender=$3 recipient=$4 reply="" blank=x ok payload
     local request=(request=smtpd_access_policy protocol_state=RCPT protocol_name=ESMTP
         client_address=192.0.2.10 client_name=mx.client.example helo_name=mx.client.example
         recipient_count=0 size=1234 "sender=$sender" "recipient=$recipient")
     printf '\n  %s\n' "$description"
     printf '  > %s\n' "${request[@]:0:2}" "... (${#request[@]} attributes in all)" "${request[@]: -2}" "(empty line)"
-    if printf '%s\n' "${request[@]}" "" 1>&"$POLICY_FD" 2>/dev/null; then
+    # One write, as smtpd does: bash's printf would send a line per argument, and Nagle's algorithm would then
+    # hold the rest of the request back for a delayed ACK (~40 ms).
+    payload=$(printf '%s\n' "${request[@]}")$'\n\n'
+    if printf '%s' "$payload" 1>&"$POLICY_FD" 2>/dev/null; then
         read -r -t 10 -u "$POLICY_FD" reply || reply=
         read -r -t 10 -u "$POLICY_FD" blank || blank=x
     fi
