@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "configdocument.h"
+
+#include "adminlogging.h"
+#include "config/configloader.h"
+#include "config/configwriter.h"
+#include "editcommand.h"
+
+#include <QFile>
+#include <QJsonDocument>
+
+namespace prc {
+
+ConfigDocument::ConfigDocument(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_undoStack, &QUndoStack::cleanChanged, this,
+            [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+    validate();
+}
+
+QJsonObject ConfigDocument::templateEndpoint(const QString &name, const QString &mode, int port)
+{
+    QJsonObject endpoint;
+    endpoint.insert(QStringLiteral("name"), name);
+    endpoint.insert(QStringLiteral("mode"), mode);
+    endpoint.insert(QStringLiteral("target"), QStringLiteral("http://127.0.0.1:8080/%1").arg(name));
+    endpoint.insert(QStringLiteral("bind-address"), QStringLiteral("127.0.0.1"));
+    endpoint.insert(QStringLiteral("bind-port"), port);
+    endpoint.insert(QStringLiteral("auth-token"), QStringLiteral("change-me"));
+    endpoint.insert(QStringLiteral("request-timeout"), 2000);
+    return endpoint;
+}
+
+QJsonObject ConfigDocument::templateRoot()
+{
+    QJsonObject root;
+    root.insert(QStringLiteral("user-agent"), ServiceConfig::defaultUserAgent());
+    root.insert(
+        QStringLiteral("endpoints"),
+        QJsonArray{templateEndpoint(QStringLiteral("domains"), QStringLiteral("tcp-lookup"), 9000),
+                   templateEndpoint(QStringLiteral("aliases"), QStringLiteral("socketmap-lookup"), 9001),
+                   templateEndpoint(QStringLiteral("policy"), QStringLiteral("policy"), 9002)});
+    return root;
+}
+
+void ConfigDocument::newFromTemplate()
+{
+    reset(templateRoot(), QString());
+}
+
+bool ConfigDocument::load(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    const QByteArray content = file.read(ConfigLoader::MaxFileSize + 1);
+    if (content.size() > ConfigLoader::MaxFileSize) {
+        *error = QStringLiteral("%1 is larger than %2 bytes; is this the right file?")
+                     .arg(path)
+                     .arg(ConfigLoader::MaxFileSize);
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(content, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("%1 is not valid JSON (offset %2): %3")
+                     .arg(path)
+                     .arg(parseError.offset)
+                     .arg(parseError.errorString());
+        return false;
+    }
+    if (!document.isObject()) {
+        *error = QStringLiteral("%1: the top level must be a JSON object").arg(path);
+        return false;
+    }
+    reset(document.object(), path);
+    qCInfo(lcAdmin) << "opened" << path;
+    return true;
+}
+
+bool ConfigDocument::save(const QString &path, QString *error)
+{
+    if (!ConfigWriter::write(path, m_root, error))
+        return false;
+    m_undoStack.setClean();
+    if (path != m_fileName) {
+        m_fileName = path;
+        Q_EMIT fileNameChanged(m_fileName);
+        validate(); // errors name the file
+        Q_EMIT changed();
+    }
+    return true;
+}
+
+QJsonArray ConfigDocument::endpoints() const
+{
+    return m_root.value(QStringLiteral("endpoints")).toArray();
+}
+
+QJsonObject ConfigDocument::endpoint(int index) const
+{
+    return endpoints().at(index).toObject();
+}
+
+void ConfigDocument::setRootValue(const QString &key, const QJsonValue &value)
+{
+    if (m_root.value(key) == value)
+        return;
+    QJsonObject after = m_root;
+    if (value.isUndefined())
+        after.remove(key);
+    else
+        after.insert(key, value);
+    edit(after, QStringLiteral("Edit %1").arg(key), key);
+}
+
+void ConfigDocument::setEndpointValue(int index, const QString &key, const QJsonValue &value)
+{
+    QJsonObject object = endpoint(index);
+    if (object.value(key) == value)
+        return;
+    if (value.isUndefined())
+        object.remove(key);
+    else
+        object.insert(key, value);
+    replaceEndpoint(index, object, QStringLiteral("Edit %1").arg(key),
+                    endpointPath(index) + QLatin1Char('.') + key);
+}
+
+void ConfigDocument::replaceEndpoint(int index, const QJsonObject &endpoint, const QString &description,
+                                     const QString &mergeKey)
+{
+    QJsonArray array = endpoints();
+    if (index < 0 || index >= array.size() || array.at(index) == endpoint)
+        return;
+    array.replace(index, endpoint);
+    QJsonObject after = m_root;
+    after.insert(QStringLiteral("endpoints"), array);
+    edit(after, description, mergeKey);
+}
+
+int ConfigDocument::addEndpoint(const QJsonObject &endpoint)
+{
+    QJsonArray array = endpoints();
+    array.append(endpoint);
+    QJsonObject after = m_root;
+    after.insert(QStringLiteral("endpoints"), array);
+    edit(after, QStringLiteral("Add endpoint"), QString());
+    return array.size() - 1;
+}
+
+void ConfigDocument::removeEndpoint(int index)
+{
+    QJsonArray array = endpoints();
+    if (index < 0 || index >= array.size())
+        return;
+    array.removeAt(index);
+    QJsonObject after = m_root;
+    after.insert(QStringLiteral("endpoints"), array);
+    edit(after, QStringLiteral("Remove endpoint"), QString());
+}
+
+QStringList ConfigDocument::errorsAt(const QString &path) const
+{
+    QStringList messages;
+    for (const ConfigError &error : m_errors) {
+        if (error.path == path)
+            messages.append(error.message);
+    }
+    return messages;
+}
+
+QStringList ConfigDocument::endpointErrors(int index) const
+{
+    const QString prefix = endpointPath(index);
+    QStringList messages;
+    for (const ConfigError &error : m_errors) {
+        if (error.path == prefix)
+            messages.append(error.message);
+        else if (error.path.startsWith(prefix + QLatin1Char('.')))
+            messages.append(error.path.mid(prefix.size() + 1) + QLatin1String(": ") + error.message);
+    }
+    return messages;
+}
+
+void ConfigDocument::applyRoot(const QJsonObject &root)
+{
+    const int countBefore = endpointCount();
+    m_root = root;
+    validate();
+    if (endpointCount() != countBefore)
+        Q_EMIT endpointCountChanged();
+    Q_EMIT changed();
+}
+
+void ConfigDocument::edit(const QJsonObject &after, const QString &description, const QString &mergeKey)
+{
+    m_undoStack.push(new EditCommand(this, m_root, after, description, mergeKey));
+}
+
+void ConfigDocument::reset(const QJsonObject &root, const QString &fileName)
+{
+    m_undoStack.clear();
+    m_fileName = fileName;
+    Q_EMIT fileNameChanged(m_fileName);
+    m_root = root;
+    validate();
+    Q_EMIT endpointCountChanged();
+    Q_EMIT changed();
+    // A new document from the template has never been saved; treat it as modified.
+    if (fileName.isEmpty()) {
+        m_undoStack.resetClean();
+        Q_EMIT modifiedChanged(true);
+    } else {
+        m_undoStack.setClean(); // clear() keeps a reset clean index
+        Q_EMIT modifiedChanged(false);
+    }
+}
+
+void ConfigDocument::validate()
+{
+    ConfigLoader::Options options;
+    options.resolveSecrets = false;
+    const ConfigLoadResult result = ConfigLoader::fromJson(
+        m_root, m_fileName.isEmpty() ? QStringLiteral("(new file)") : m_fileName, options);
+    m_errors = result.errors;
+    m_warnings = result.warnings;
+    m_config = result.config;
+}
+
+} // namespace prc

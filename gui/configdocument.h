@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/configerror.h"
+#include "config/serviceconfig.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QUndoStack>
+
+#include <optional>
+
+namespace prc {
+
+/// The config file being edited. It is kept as the JSON document itself, not as a ServiceConfig, so keys this
+/// version does not know are saved back unchanged. Every edit goes through the undo stack and is validated
+/// with the service's own ConfigLoader (secrets are not resolved: the file may belong to another machine).
+class ConfigDocument : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ConfigDocument(QObject *parent = nullptr);
+
+    /// A small working config: one endpoint of each mode on 127.0.0.1.
+    static QJsonObject templateRoot();
+    static QJsonObject templateEndpoint(const QString &name, const QString &mode, int port);
+
+    void newFromTemplate();
+    bool load(const QString &path, QString *error);
+    bool save(const QString &path, QString *error);
+
+    QString fileName() const { return m_fileName; }
+    bool isModified() const { return !m_undoStack.isClean(); }
+    QUndoStack *undoStack() { return &m_undoStack; }
+
+    const QJsonObject &root() const { return m_root; }
+    QJsonArray endpoints() const;
+    int endpointCount() const { return endpoints().size(); }
+    QJsonObject endpoint(int index) const;
+
+    /// An undefined value removes the key. mergeKey lets consecutive edits of one field become one undo step.
+    void setRootValue(const QString &key, const QJsonValue &value);
+    void setEndpointValue(int index, const QString &key, const QJsonValue &value);
+    void replaceEndpoint(int index, const QJsonObject &endpoint, const QString &description,
+                         const QString &mergeKey = QString());
+    int addEndpoint(const QJsonObject &endpoint);
+    void removeEndpoint(int index);
+
+    const ConfigErrors &errors() const { return m_errors; }
+    const ConfigErrors &warnings() const { return m_warnings; }
+    /// Errors whose path is exactly `path` ("endpoints[1].bind-port", "user-agent").
+    QStringList errorsAt(const QString &path) const;
+    /// Errors anywhere inside endpoints[index].
+    QStringList endpointErrors(int index) const;
+    /// The parsed config when the document is valid.
+    const std::optional<ServiceConfig> &config() const { return m_config; }
+
+    static QString endpointPath(int index) { return QStringLiteral("endpoints[%1]").arg(index); }
+
+    /// Used by the undo commands; everything else edits through the methods above.
+    void applyRoot(const QJsonObject &root);
+
+Q_SIGNALS:
+    /// The content changed (an edit, undo/redo, load or new). endpointCountChanged comes first when it
+    /// applies.
+    void changed();
+    void endpointCountChanged();
+    void fileNameChanged(const QString &fileName);
+    void modifiedChanged(bool modified);
+
+private:
+    void edit(const QJsonObject &after, const QString &description, const QString &mergeKey);
+    void reset(const QJsonObject &root, const QString &fileName);
+    void validate();
+
+    QJsonObject m_root;
+    QString m_fileName;
+    QUndoStack m_undoStack;
+    ConfigErrors m_errors;
+    ConfigErrors m_warnings;
+    std::optional<ServiceConfig> m_config;
+};
+
+} // namespace prc

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "mainwindow.h"
+#include "screenshotrunner.h"
+#include "version.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("postfix-rest-connector-admin"));
+    QApplication::setApplicationVersion(QStringLiteral(PRC_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Edit postfix-rest-connector configs, test running endpoints, get main.cf lines."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("The JSON config file to open."),
+                                 QStringLiteral("[config]"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a PNG of each view into DIR, then exit."),
+                                        QStringLiteral("DIR"));
+    const QCommandLineOption lookup(
+        QStringLiteral("lookup"),
+        QStringLiteral("With --screenshot: first send a test lookup of KEY to the "
+                       "endpoint NAME (repeatable)."),
+        QStringLiteral("NAME=KEY"));
+    parser.addOption(screenshot);
+    parser.addOption(lookup);
+    parser.process(app);
+
+    prc::MainWindow window;
+    const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty() && !window.openFile(files.first()) && parser.isSet(screenshot))
+        return 1;
+
+    if (parser.isSet(screenshot)) {
+        QList<QPair<QString, QString>> lookups;
+        for (const QString &value : parser.values(lookup)) {
+            const qsizetype equals = value.indexOf(QLatin1Char('='));
+            lookups.append({value.left(equals), equals < 0 ? QString() : value.mid(equals + 1)});
+        }
+        auto *runner = new prc::ScreenshotRunner(&window, parser.value(screenshot), lookups, &app);
+        QObject::connect(runner, &prc::ScreenshotRunner::done, &app,
+                         [](bool ok) { QApplication::exit(ok ? 0 : 1); });
+        runner->start();
+        return QApplication::exec();
+    }
+
+    window.show();
+    return QApplication::exec();
+}

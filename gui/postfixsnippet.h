@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QJsonArray>
+#include <QString>
+
+namespace prc {
+
+/// Writes the main.cf lines that point Postfix at the configured endpoints. Works on the JSON endpoints,
+/// so a config that does not validate yet still gets a snippet for its complete endpoints.
+class PostfixSnippet
+{
+public:
+    static QString generate(const QJsonArray &endpoints, const QString &configFile = QString());
+
+    /// What Postfix should connect to for a bind address: a wildcard becomes the loopback address,
+    /// IPv6 addresses get brackets. "0.0.0.0", 9000 -> "127.0.0.1:9000".
+    static QString connectAddress(const QString &bindAddress, int port);
+
+    /// The main.cf parameter a lookup endpoint most likely serves, guessed from its name.
+    static QString suggestedParameter(const QString &endpointName);
+};
+
+} // namespace prc

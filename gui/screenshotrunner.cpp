@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "screenshotrunner.h"
+
+#include "adminlogging.h"
+#include "configdocument.h"
+#include "lookuppanel.h"
+#include "mainwindow.h"
+
+#include <QDir>
+#include <QJsonObject>
+#include <QPixmap>
+#include <QTabWidget>
+#include <QTimer>
+
+namespace prc {
+
+ScreenshotRunner::ScreenshotRunner(MainWindow *window, QString directory,
+                                   QList<QPair<QString, QString>> lookups, QObject *parent)
+    : QObject(parent)
+    , m_window(window)
+    , m_directory(std::move(directory))
+    , m_lookups(std::move(lookups))
+{
+    connect(window->lookupPanel(), &LookupPanel::lookupFinished, this, [this](const LookupResult &result) {
+        qCInfo(lcAdmin).noquote() << "lookup:" << LookupResult::meaningName(result.meaning)
+                                  << QString::fromUtf8(result.value) << result.error;
+        nextLookup();
+    });
+}
+
+void ScreenshotRunner::start()
+{
+    QDir().mkpath(m_directory);
+    m_window->show();
+    // Let the first layout pass and paint happen before grabbing.
+    QTimer::singleShot(200, this, [this] {
+        m_ok = grab(MainWindow::EditorTab, QStringLiteral("admin-editor.png")) && m_ok;
+        m_window->tabs()->setCurrentIndex(MainWindow::LookupTab);
+        nextLookup();
+    });
+}
+
+void ScreenshotRunner::nextLookup()
+{
+    if (m_lookups.isEmpty()) {
+        QTimer::singleShot(100, this, &ScreenshotRunner::finish);
+        return;
+    }
+    const auto [name, key] = m_lookups.takeFirst();
+    const QJsonArray endpoints = m_window->document()->endpoints();
+    int index = -1;
+    for (int i = 0; i < endpoints.size(); ++i) {
+        if (endpoints.at(i).toObject().value(QStringLiteral("name")).toString() == name)
+            index = i;
+    }
+    if (index < 0) {
+        qCWarning(lcAdmin) << "no endpoint named" << name;
+        m_ok = false;
+        QTimer::singleShot(0, this, &ScreenshotRunner::nextLookup);
+        return;
+    }
+    m_window->lookupPanel()->selectEndpoint(index);
+    m_window->lookupPanel()->setKey(key);
+    if (!m_window->lookupPanel()->send()) {
+        m_ok = false;
+        QTimer::singleShot(0, this, &ScreenshotRunner::nextLookup);
+    }
+}
+
+bool ScreenshotRunner::grab(int tab, const QString &fileName)
+{
+    m_window->tabs()->setCurrentIndex(tab);
+    const QString path = QDir(m_directory).filePath(fileName);
+    if (!m_window->grab().save(path)) {
+        qCWarning(lcAdmin) << "cannot write" << path;
+        return false;
+    }
+    qCInfo(lcAdmin) << "wrote" << path;
+    return true;
+}
+
+void ScreenshotRunner::finish()
+{
+    m_ok = grab(MainWindow::LookupTab, QStringLiteral("admin-lookup.png")) && m_ok;
+    m_ok = grab(MainWindow::SnippetTab, QStringLiteral("admin-snippet.png")) && m_ok;
+    Q_EMIT done(m_ok);
+}
+
+} // namespace prc

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "postfixsnippet.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace prc;
+
+class tst_PostfixSnippet : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void connectAddress_data();
+    void connectAddress();
+    void generate_data();
+    void generate();
+};
+
+void tst_PostfixSnippet::connectAddress_data()
+{
+    QTest::addColumn<QString>("bind");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("loopback") << "127.0.0.1"
+                              << "127.0.0.1:9000";
+    QTest::newRow("any v4") << "0.0.0.0"
+                            << "127.0.0.1:9000";
+    QTest::newRow("any v6") << "::"
+                            << "[::1]:9000";
+    QTest::newRow("v6") << "::1"
+                        << "[::1]:9000";
+    QTest::newRow("lan") << "192.0.2.7"
+                         << "192.0.2.7:9000";
+    QTest::newRow("empty") << ""
+                           << "127.0.0.1:9000";
+}
+
+void tst_PostfixSnippet::connectAddress()
+{
+    QFETCH(QString, bind);
+    QFETCH(QString, expected);
+    QCOMPARE(PostfixSnippet::connectAddress(bind, 9000), expected);
+}
+
+void tst_PostfixSnippet::generate_data()
+{
+    QTest::addColumn<QByteArray>("endpoints");
+    QTest::addColumn<QStringList>("expectedLines");
+    QTest::addColumn<QStringList>("absent");
+
+    QTest::newRow("tcp domains")
+        << QByteArray("[{\"name\":\"domains\",\"mode\":\"tcp-lookup\",\"bind-address\":\"0.0.0.0\",\"bind-"
+                      "port\":9000}]")
+        << QStringList{QStringLiteral("virtual_mailbox_domains = tcp:127.0.0.1:9000")}
+        << QStringList{QStringLiteral("0.0.0.0"), QStringLiteral("smtpd_recipient_restrictions")};
+    QTest::newRow("socketmap") << QByteArray("[{\"name\":\"aliases\",\"mode\":\"socketmap-lookup\",\"bind-"
+                                             "address\":\"127.0.0.1\",\"bind-port\":9001}]")
+                               << QStringList{QStringLiteral(
+                                      "virtual_alias_maps = socketmap:inet:127.0.0.1:9001:aliases")}
+                               << QStringList{QStringLiteral("virtual_mailbox_maps =")};
+    QTest::newRow("shared parameter")
+        << QByteArray("[{\"name\":\"aliases\",\"mode\":\"tcp-lookup\",\"bind-address\":\"127.0.0.1\",\"bind-"
+                      "port\":9001},"
+                      "{\"name\":\"more "
+                      "aliases\",\"mode\":\"socketmap-lookup\",\"bind-address\":\"::\",\"bind-port\":9002}]")
+        << QStringList{QStringLiteral(
+               "virtual_alias_maps = tcp:127.0.0.1:9001, socketmap:inet:[::1]:9002:more_aliases")}
+        << QStringList{};
+    QTest::newRow("transport") << QByteArray("[{\"name\":\"transport\",\"mode\":\"tcp-lookup\",\"bind-"
+                                             "address\":\"127.0.0.1\",\"bind-port\":9003}]")
+                               << QStringList{QStringLiteral("transport_maps = tcp:127.0.0.1:9003")}
+                               << QStringList{};
+    QTest::newRow("two policies")
+        << QByteArray(
+               "[{\"name\":\"p1\",\"mode\":\"policy\",\"bind-address\":\"127.0.0.1\",\"bind-port\":9004},"
+               "{\"name\":\"p2\",\"mode\":\"policy\",\"bind-address\":\"0.0.0.0\",\"bind-port\":9005}]")
+        << QStringList{QStringLiteral("smtpd_recipient_restrictions ="),
+                       QStringLiteral("    reject_unauth_destination,"),
+                       QStringLiteral("    check_policy_service inet:127.0.0.1:9004,"),
+                       QStringLiteral("    check_policy_service inet:127.0.0.1:9005")}
+        << QStringList{QStringLiteral("tcp:")};
+    QTest::newRow("incomplete") << QByteArray("[{\"name\":\"draft\",\"mode\":\"tcp-lookup\"}]")
+                                << QStringList{QStringLiteral("# draft: no bind-port yet, skipped")}
+                                << QStringList{QStringLiteral("= tcp:")};
+}
+
+void tst_PostfixSnippet::generate()
+{
+    QFETCH(QByteArray, endpoints);
+    QFETCH(QStringList, expectedLines);
+    QFETCH(QStringList, absent);
+
+    const QJsonDocument document = QJsonDocument::fromJson(endpoints);
+    QVERIFY(document.isArray());
+    const QString snippet = PostfixSnippet::generate(document.array());
+    const QStringList lines = snippet.split(QLatin1Char('\n'));
+    for (const QString &line : expectedLines)
+        QVERIFY2(lines.contains(line),
+                 qPrintable(QStringLiteral("missing \"%1\" in:\n%2").arg(line, snippet)));
+    for (const QString &text : absent) {
+        for (const QString &line : lines) {
+            if (!line.startsWith(QLatin1Char('#')))
+                QVERIFY2(!line.contains(text), qPrintable(line));
+        }
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_PostfixSnippet)
+#include "tst_postfixsnippet.moc"
