@@ -46,6 +46,8 @@ Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> cont
     m_socket->setParent(this);
     m_peer = (m_socket->peerAddress().toString() + QLatin1Char(':') + QString::number(m_socket->peerPort())).toUtf8();
     // Qt stops reading from the kernel once this much is buffered: TCP flow control does the rest.
+    // Replies are small and complete: send each at once instead of waiting for Nagle's algorithm.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->setReadBufferSize(m_context->config().effectiveMaxRequestSize() + FramingSlack);
 
     m_idleTimer->setSingleShot(true);

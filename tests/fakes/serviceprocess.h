@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+namespace prc::test {
+
+/// The built postfix-rest-connector executable, run as a child process with a config written to a temporary
+/// directory. Everything it prints is collected; signals are real signals.
+class ServiceProcess : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ServiceProcess(QObject *parent = nullptr);
+    ~ServiceProcess() override;
+
+    static QString binary();
+
+    /// Writes the config (mode 0600) and returns its path.
+    QString writeConfig(const QJsonObject &config);
+    QString writeConfig(const QByteArray &json);
+
+    /// Starts with the given arguments (usually just the config path).
+    void start(const QStringList &arguments);
+    /// True once the service logged that it is listening on every endpoint.
+    bool isStarted() const { return m_output.contains("started with"); }
+    bool hasExited() const { return m_exited; }
+    int exitCode() const { return m_exitCode; }
+    QProcess::ExitStatus exitStatus() const { return m_exitStatus; }
+    const QByteArray &output() const { return m_output; }
+
+    void sendSignal(int signal);
+    qint64 pid() const { return m_process.processId(); }
+
+    QString directory() const { return m_dir.path(); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    QByteArray m_output;
+    int m_exitCode = -1;
+    QProcess::ExitStatus m_exitStatus = QProcess::NormalExit;
+    bool m_exited = false;
+};
+
+/// A free port on 127.0.0.1 (bound once by the OS, then released).
+quint16 freePort();
+
+} // namespace prc::test

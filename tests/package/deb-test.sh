@@ -1,0 +1,369 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# End-to-end test of the Debian packages: build them with CPack, run lintian, install the service package with
+# apt, check files, user and conffiles, run the INSTALLED binary as the service user against a REST backend,
+# query it with postmap (tcp_table and socketmap) and a raw policy request, reload it with SIGHUP, stop it with
+# SIGTERM, verify the systemd unit, then remove and purge and check that everything is gone.
+#
+# Usage (as root, non-interactive):  tests/package/deb-test.sh
+# Environment:
+#   PRC_DEB_BUILD_DIR   build directory (default: <source>/build-deb-test); configured with prefix /usr
+#   PRC_DEB_BUILD_GUI   ON/OFF: build and package the admin GUI too (default ON when gui/ is part of the build)
+#   PRC_DEB_JOBS        parallel build jobs (default 2)
+# Prints PASS/FAIL lines and "N passed, M failed"; exits non-zero when anything failed.
+
+set -uo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD="${PRC_DEB_BUILD_DIR:-$SRC/build-deb-test}"
+JOBS="${PRC_DEB_JOBS:-2}"
+PKG=postfix-rest-connector
+ADMIN_PKG=postfix-rest-connector-admin
+SERVICE_USER=postfix-rest-connector
+CONFIG=/etc/postfix-rest-connector/config.json
+UNIT=/lib/systemd/system/postfix-rest-connector.service
+TOKEN="deb-test-$$-token"
+export DEBIAN_FRONTEND=noninteractive
+
+passed=0
+failed=0
+WORK="$(mktemp -d /tmp/prc-deb-test.XXXXXX)"
+SERVICE_PID=""
+BACKEND_PID=""
+
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+# check DESCRIPTION COMMAND...: PASS if the command succeeds.
+check() {
+    local description="$1"
+    shift
+    if "$@"; then pass "$description"; else fail "$description"; fi
+}
+note() { echo "---- $*"; }
+
+cleanup() {
+    [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null
+    [ -n "$BACKEND_PID" ] && kill "$BACKEND_PID" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+finish() {
+    echo
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+    exit $?
+}
+
+# Stops the test early when a step the rest depends on failed.
+require() {
+    if ! "$@"; then
+        fail "prerequisite failed: $*"
+        finish
+    fi
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "FAIL: must run as root (installs packages)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+apt_install() {
+    apt-get install -y -q --no-install-recommends "$@" >"$WORK/apt.log" 2>&1 ||
+        { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends "$@" >"$WORK/apt.log" 2>&1; }
+}
+for tool in lintian:lintian systemd-analyze:systemd postmap:postfix setpriv:util-linux dpkg-shlibdeps:dpkg-dev \
+    cmake:cmake ninja:ninja-build python3:python3; do
+    command -v "${tool%%:*}" >/dev/null || { note "installing ${tool#*:}"; apt_install "${tool#*:}" || true; }
+done
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# wait_port PORT: until something accepts connections on 127.0.0.1:PORT (10 s at most).
+wait_port() {
+    local _
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# wait_gone PID: until the process has exited (15 s at most); then reap it and return its exit status.
+wait_exit() {
+    local _
+    for _ in $(seq 150); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$1" 2>/dev/null && return 255
+    wait "$1"
+}
+
+# --- build ---------------------------------------------------------------------------------------------
+note "configure $BUILD"
+# Debian's hardening flags, as a package build would use them.
+export DEB_BUILD_MAINT_OPTIONS="hardening=+all"
+cxxflags="$(dpkg-buildflags --get CXXFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
+ldflags="$(dpkg-buildflags --get LDFLAGS)"
+gui_option=()
+[ -n "${PRC_DEB_BUILD_GUI:-}" ] && gui_option=("-DPRC_BUILD_GUI=$PRC_DEB_BUILD_GUI")
+require cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+    -DPRC_BUILD_TESTS=OFF -DPRC_BUILD_BENCH=OFF -DPRC_BUILD_FUZZ=OFF \
+    -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" "${gui_option[@]}" >"$WORK/configure.log"
+
+has_target() { ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q "^$1:"; }
+targets=(postfix-rest-connector)
+has_target postfix-rest-connector-admin && targets+=(postfix-rest-connector-admin)
+has_target prc-example-backend && targets+=(prc-example-backend)
+note "build ${targets[*]}"
+if ninja -C "$BUILD" -j "$JOBS" "${targets[@]}" >"$WORK/build.log" 2>&1; then
+    pass "build ${targets[*]}"
+else
+    tail -30 "$WORK/build.log"
+    fail "build ${targets[*]}"
+    finish
+fi
+
+note "cpack -G DEB"
+rm -f "$BUILD"/*.deb
+if (cd "$BUILD" && cpack -G DEB) >"$WORK/cpack.log" 2>&1; then
+    pass "cpack -G DEB"
+else
+    cat "$WORK/cpack.log"
+    fail "cpack -G DEB"
+    finish
+fi
+DEB="$(ls "$BUILD"/${PKG}_*.deb 2>/dev/null | head -1)"
+ADMIN_DEB="$(ls "$BUILD"/${ADMIN_PKG}_*.deb 2>/dev/null | head -1)"
+require test -f "$DEB"
+note "packages: $(basename "$DEB") ${ADMIN_DEB:+$(basename "$ADMIN_DEB")}"
+if has_target postfix-rest-connector-admin; then
+    check "admin package built" test -f "$ADMIN_DEB"
+fi
+
+# --- static checks -------------------------------------------------------------------------------------
+check "conffiles lists $CONFIG" sh -c "dpkg-deb --ctrl-tarfile '$DEB' | tar -xO ./conffiles | grep -qx '$CONFIG'"
+check "Depends has shlibdeps and adduser" sh -c \
+    "dpkg-deb -f '$DEB' Depends | grep -q 'libqt6core6' && dpkg-deb -f '$DEB' Depends | grep -q adduser"
+check "binary is stripped" sh -c "dpkg-deb --fsys-tarfile '$DEB' | tar -xO ./usr/bin/postfix-rest-connector \
+    > '$WORK/bin' && ! file '$WORK/bin' 2>/dev/null | grep -q 'not stripped'"
+for deb in "$DEB" $ADMIN_DEB; do
+    if command -v lintian >/dev/null; then
+        # lintian warns when run as root; that line is not about the package.
+        lintian --pedantic --display-info "$deb" 2>&1 | grep -v 'running with root privileges' >"$WORK/lintian.log"
+        note "lintian $(basename "$deb"):"
+        sed 's/^/    /' "$WORK/lintian.log"
+        check "lintian: no errors in $(basename "$deb")" sh -c "! grep -q '^E:' '$WORK/lintian.log'"
+    else
+        fail "lintian not available"
+    fi
+done
+
+# --- install -------------------------------------------------------------------------------------------
+if dpkg -s "$PKG" >/dev/null 2>&1 || dpkg -s "$ADMIN_PKG" >/dev/null 2>&1; then
+    note "purging a previous installation"
+    apt-get purge -y -q "$PKG" "$ADMIN_PKG" >/dev/null 2>&1 || true
+fi
+note "apt-get install $(basename "$DEB")"
+if apt-get install -y -q "$DEB" ${ADMIN_DEB:+"$ADMIN_DEB"} >"$WORK/install.log" 2>&1; then
+    pass "apt-get install ./$(basename "$DEB") ${ADMIN_DEB:+./$(basename "$ADMIN_DEB")}"
+else
+    cat "$WORK/install.log"
+    fail "apt-get install"
+    finish
+fi
+
+for path in /usr/bin/postfix-rest-connector "$CONFIG" "$UNIT" /usr/lib/sysusers.d/postfix-rest-connector.conf \
+    /usr/share/man/man8/postfix-rest-connector.8.gz /usr/share/doc/$PKG/copyright \
+    /usr/share/doc/$PKG/changelog.Debian.gz; do
+    check "installed $path" test -e "$path"
+done
+if [ -n "$ADMIN_DEB" ]; then
+    for path in /usr/bin/postfix-rest-connector-admin /usr/share/applications/postfix-rest-connector-admin.desktop \
+        /usr/share/man/man1/postfix-rest-connector-admin.1.gz; do
+        check "installed $path" test -e "$path"
+    done
+fi
+check "system user $SERVICE_USER exists" getent passwd "$SERVICE_USER"
+check "user $SERVICE_USER is a system user with nologin" sh -c \
+    "uid=\$(id -u $SERVICE_USER) && [ \$uid -lt 1000 ] && getent passwd $SERVICE_USER | grep -q ':/usr/sbin/nologin$'"
+check "group $SERVICE_USER exists" getent group "$SERVICE_USER"
+check "config is root:$SERVICE_USER 0640" test "$(stat -c '%U:%G %a' "$CONFIG")" = "root:$SERVICE_USER 640"
+check "dpkg registers $CONFIG as conffile" sh -c "dpkg-query -W -f='\${Conffiles}' $PKG | grep -q ' $CONFIG '"
+check "--version prints the version" sh -c "/usr/bin/postfix-rest-connector --version | grep -q '^postfix-rest-connector [0-9]'"
+check "--help mentions --check-config" sh -c "/usr/bin/postfix-rest-connector --help | grep -q -- --check-config"
+as_service_user() {
+    setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups --no-new-privs \
+        --inh-caps=-all --bounding-set=-all -- "$@"
+}
+check "shipped config passes --check-config as $SERVICE_USER" as_service_user \
+    /usr/bin/postfix-rest-connector --check-config "$CONFIG"
+echo '{"endpoints": []}' >"$WORK/bad.json"
+chmod 0644 "$WORK/bad.json"
+chmod 0755 "$WORK"
+check "--check-config rejects an invalid config" sh -c \
+    "! /usr/bin/postfix-rest-connector --check-config '$WORK/bad.json' 2>/dev/null"
+
+# --- systemd unit --------------------------------------------------------------------------------------
+# stderr is the verdict: systemd-analyze prints every problem there and still exits 0 for some of them.
+if command -v systemd-analyze >/dev/null; then
+    systemd-analyze verify "$UNIT" >"$WORK/verify.out" 2>"$WORK/verify.err"
+    verify_rc=$?
+    if [ "$verify_rc" -eq 0 ] && [ ! -s "$WORK/verify.err" ]; then
+        pass "systemd-analyze verify $UNIT (exit 0, empty stderr)"
+    else
+        sed 's/^/    /' "$WORK/verify.err"
+        fail "systemd-analyze verify $UNIT (exit $verify_rc)"
+    fi
+    systemd-analyze security --offline=true "$UNIT" 2>/dev/null | tail -1 | sed 's/^/    security: /'
+else
+    fail "systemd-analyze not available"
+fi
+check "unit reloads with SIGHUP" grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$UNIT"
+check "unit checks the config before start" grep -q "^ExecStartPre=/usr/bin/postfix-rest-connector --check-config $CONFIG$" "$UNIT"
+check "unit runs as $SERVICE_USER" grep -q "^User=$SERVICE_USER$" "$UNIT"
+check "deb-systemd-helper enabled the unit" deb-systemd-helper is-enabled postfix-rest-connector.service
+
+# --- run the installed binary against a backend --------------------------------------------------------
+BACKEND_PORT="$(free_port)"
+if has_target prc-example-backend; then
+    note "backend: prc-example-backend on port $BACKEND_PORT"
+    "$BUILD/examples/backend/prc-example-backend" --bind 127.0.0.1 --port "$BACKEND_PORT" --token "$TOKEN" \
+        --data "$SRC/examples/backend/data.json" >"$WORK/backend.log" 2>&1 &
+else
+    note "backend: tests/package/test-backend.py on port $BACKEND_PORT"
+    python3 "$SRC/tests/package/test-backend.py" --port "$BACKEND_PORT" --token "$TOKEN" >"$WORK/backend.log" 2>&1 &
+fi
+BACKEND_PID=$!
+require wait_port "$BACKEND_PORT"
+
+TCP_PORT="$(free_port)"
+SOCKETMAP_PORT="$(free_port)"
+POLICY_PORT="$(free_port)"
+EXTRA_PORT="$(free_port)"
+RUN="$WORK/run"
+mkdir -m 0750 "$RUN"
+chgrp "$SERVICE_USER" "$RUN"
+write_config() { # write_config [EXTRA_ENDPOINT_JSON]
+    cat >"$RUN/config.json.new" <<EOF
+{
+    "user-agent": "deb-test",
+    "endpoints": [
+        {"name": "domains", "mode": "tcp-lookup", "target": "http://127.0.0.1:$BACKEND_PORT/domain",
+         "bind-address": "127.0.0.1", "bind-port": $TCP_PORT, "auth-token": "$TOKEN"},
+        {"name": "maps", "mode": "socketmap-lookup", "target": "http://127.0.0.1:$BACKEND_PORT/socketmap",
+         "bind-address": "127.0.0.1", "bind-port": $SOCKETMAP_PORT, "auth-token": "$TOKEN"},
+        {"name": "policy", "mode": "policy", "target": "http://127.0.0.1:$BACKEND_PORT/policy",
+         "bind-address": "127.0.0.1", "bind-port": $POLICY_PORT, "auth-token": "$TOKEN"}${1:+,
+        $1}
+    ]
+}
+EOF
+    chgrp "$SERVICE_USER" "$RUN/config.json.new"
+    chmod 0640 "$RUN/config.json.new"
+    mv "$RUN/config.json.new" "$RUN/config.json"
+}
+write_config
+
+note "starting /usr/bin/postfix-rest-connector as $SERVICE_USER"
+as_service_user /usr/bin/postfix-rest-connector "$RUN/config.json" >"$WORK/service.log" 2>&1 &
+SERVICE_PID=$!
+if wait_port "$TCP_PORT" && wait_port "$SOCKETMAP_PORT" && wait_port "$POLICY_PORT"; then
+    pass "installed service listens on 127.0.0.1:$TCP_PORT, :$SOCKETMAP_PORT, :$POLICY_PORT"
+else
+    cat "$WORK/service.log"
+    fail "installed service listens"
+fi
+check "service runs as $SERVICE_USER" sh -c \
+    "grep -q \"^Uid:[[:space:]]*\$(id -u $SERVICE_USER)[[:space:]]\" /proc/$SERVICE_PID/status"
+
+expect() { # expect DESCRIPTION EXPECTED COMMAND...
+    local description="$1" expected="$2" actual
+    shift 2
+    actual="$("$@" 2>&1)"
+    if [ "$actual" = "$expected" ]; then
+        pass "$description -> $actual"
+    else
+        fail "$description: expected '$expected', got '$actual'"
+    fi
+}
+expect_status() { # expect_status DESCRIPTION EXPECTED_STATUS COMMAND...
+    local description="$1" expected="$2" status
+    shift 2
+    "$@" >/dev/null 2>&1
+    status=$?
+    if [ "$status" -eq "$expected" ]; then pass "$description (exit $status)"; else fail "$description: exit $status, expected $expected"; fi
+}
+expect "postmap -q example.com tcp:127.0.0.1:$TCP_PORT" "OK" \
+    timeout 30 postmap -q example.com "tcp:127.0.0.1:$TCP_PORT"
+# postmap exits 1 for "not found".
+expect_status "postmap -q unknown.example tcp:… (not found)" 1 \
+    timeout 30 postmap -q unknown.example "tcp:127.0.0.1:$TCP_PORT"
+expect "postmap -q postmaster@example.com socketmap:inet:…:alias" "admin@example.com,ops@example.com" \
+    timeout 30 postmap -q postmaster@example.com "socketmap:inet:127.0.0.1:$SOCKETMAP_PORT:alias"
+
+policy_query() { # policy_query RECIPIENT: the action line the policy endpoint answers
+    timeout 15 bash -c '
+        exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+        printf "request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=ESMTP\nclient_address=192.0.2.1\nsender=sender@example.net\nrecipient=%s\n\n" "$2" >&3
+        IFS= read -r line <&3 && printf "%s\n" "$line"' _ "$POLICY_PORT" "$1"
+}
+expect "policy request for blocked@example.com" "action=REJECT 5.7.1 Recipient address rejected by policy" \
+    policy_query blocked@example.com
+expect "policy request for alice@example.com" "action=DUNNO" policy_query alice@example.com
+
+note "SIGHUP with an added endpoint on port $EXTRA_PORT"
+write_config "{\"name\": \"mailboxes\", \"mode\": \"tcp-lookup\", \"target\": \"http://127.0.0.1:$BACKEND_PORT/mailbox\",
+         \"bind-address\": \"127.0.0.1\", \"bind-port\": $EXTRA_PORT, \"auth-token\": \"$TOKEN\"}"
+kill -HUP "$SERVICE_PID"
+if wait_port "$EXTRA_PORT"; then pass "SIGHUP reload opened the new endpoint"; else fail "SIGHUP reload opened the new endpoint"; fi
+expect "postmap -q alice@example.com tcp:…:$EXTRA_PORT after reload" "example.com/alice/" \
+    timeout 30 postmap -q alice@example.com "tcp:127.0.0.1:$EXTRA_PORT"
+check "service still running after reload" kill -0 "$SERVICE_PID"
+
+note "SIGTERM"
+kill -TERM "$SERVICE_PID"
+wait_exit "$SERVICE_PID"
+term_status=$?
+SERVICE_PID=""
+if [ "$term_status" -eq 0 ]; then pass "SIGTERM: exit status 0"; else fail "SIGTERM: exit status $term_status"; fi
+check "the log never shows the auth token" sh -c "! grep -qF '$TOKEN' '$WORK/service.log'"
+note "service log:"
+sed 's/^/    /' "$WORK/service.log"
+
+# --- conffile handling, remove, purge ------------------------------------------------------------------
+note "local change to $CONFIG survives reinstalling the package"
+sed -i 's/"user-agent": "postfix-rest-connector"/"user-agent": "locally-edited"/' "$CONFIG"
+if dpkg -i "$DEB" </dev/null >"$WORK/reinstall.log" 2>&1; then
+    check "edited conffile kept on reinstall" grep -q '"user-agent": "locally-edited"' "$CONFIG"
+    check "config still root:$SERVICE_USER 0640 after reinstall" \
+        test "$(stat -c '%U:%G %a' "$CONFIG")" = "root:$SERVICE_USER 640"
+else
+    cat "$WORK/reinstall.log"
+    fail "dpkg -i (reinstall) without a conffile prompt"
+fi
+
+[ -n "$ADMIN_DEB" ] && apt-get purge -y -q "$ADMIN_PKG" >/dev/null 2>&1
+expect_status "apt-get remove $PKG" 0 apt-get remove -y -q "$PKG"
+check "remove: binary gone" test ! -e /usr/bin/postfix-rest-connector
+check "remove: config kept" test -f "$CONFIG"
+check "remove: user kept" getent passwd "$SERVICE_USER"
+
+expect_status "apt-get purge $PKG" 0 apt-get purge -y -q "$PKG"
+check "purge: dpkg no longer knows $PKG" sh -c \
+    "! dpkg-query -W -f='\${Status}' $PKG 2>/dev/null | grep -qE ' (installed|config-files)\$'"
+check "purge: binary gone" test ! -e /usr/bin/postfix-rest-connector
+check "purge: config directory gone" test ! -e /etc/postfix-rest-connector
+check "purge: unit gone" test ! -e "$UNIT"
+check "purge: user gone" sh -c "! getent passwd $SERVICE_USER >/dev/null"
+check "purge: group gone" sh -c "! getent group $SERVICE_USER >/dev/null"
+check "purge: no enablement symlink left" sh -c "! ls /etc/systemd/system/*/postfix-rest-connector.service >/dev/null 2>&1"
+if [ -n "$ADMIN_DEB" ]; then
+    check "purge: admin binary gone" test ! -e /usr/bin/postfix-rest-connector-admin
+fi
+
+finish
