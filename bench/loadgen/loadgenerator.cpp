@@ -112,7 +112,7 @@ std::string LoadGenerator::Report::toText() const
 LoadGenerator::LoadGenerator(const Options &options)
     : m_options(options)
     , m_idleMode(options.idle > 0)
-    , m_request(RequestBuilder::build(options.mode, options.key, options.map))
+    , m_request(RequestBuilder::build(options.mode, options.key, options.map, options.path))
     , m_readBuffer(64 * 1024)
 {
     m_connections.resize(static_cast<std::size_t>(m_idleMode ? options.idle : options.connections));

@@ -25,16 +25,21 @@ const char *modeName(Mode mode)
         return "socketmap";
     case Mode::Policy:
         return "policy";
+    case Mode::Http:
+        return "http";
     }
     return "?";
 }
 
 const char *Options::usage()
 {
-    return "usage: prc-loadgen --mode tcp|socketmap|policy --host ADDR --port P --connections C --duration "
+    return "usage: prc-loadgen --mode tcp|socketmap|policy|http --host ADDR --port P --connections C "
+           "--duration "
            "S\n"
            "                   [--key K] [--map NAME] [--expect STATUS] [--timeout MS] [--ready-timeout S] "
            "[--quiet]\n"
+           "       (http: GET PATH?key=KEY over keep-alive HTTP/1.1, --path /lookup; a reference for the "
+           "backend)\n"
            "       prc-loadgen --mode M --port P --idle C --hold S [--no-idle-request]\n"
            "       prc-loadgen --serve --mode M --port P [--bad]     stub server on 127.0.0.1, for trying it "
            "out\n"
@@ -80,6 +85,8 @@ bool Options::parse(int argc, char **argv, std::string *error, bool *help)
                 mode = Mode::Socketmap;
             else if (std::strcmp(text, "policy") == 0)
                 mode = Mode::Policy;
+            else if (std::strcmp(text, "http") == 0)
+                mode = Mode::Http;
             else {
                 *error = std::string("unknown mode: ") + text;
                 return false;
@@ -111,6 +118,10 @@ bool Options::parse(int argc, char **argv, std::string *error, bool *help)
             if (!value(&text))
                 return false;
             map = text;
+        } else if (arg == "--path") {
+            if (!value(&text))
+                return false;
+            path = text;
         } else if (arg == "--expect") {
             if (!value(&text))
                 return false;

@@ -6,7 +6,8 @@
 
 namespace prc::bench {
 
-enum class Mode { Tcp, Socketmap, Policy };
+/// Http is not a Postfix protocol: it measures an HTTP backend with the same client, as a reference.
+enum class Mode { Tcp, Socketmap, Policy, Http };
 
 const char *modeName(Mode mode);
 
@@ -20,6 +21,7 @@ struct Options
     double duration = 10.0; ///< seconds of measurement, after every connection has had its first reply
     std::string key = "user@example.com";
     std::string map = "virtual";
+    std::string path = "/lookup"; ///< http mode: GET path?key=KEY
     /// Prefix the reply status must have (tcp "200", socketmap "OK", policy "DUNNO"); empty: any non-error
     /// status.
     std::string expect;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "replyparser.h"
 
+#include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -117,6 +119,38 @@ Result parsePolicy(const char *data, std::size_t size)
     return complete(line.size() + 2, action.substr(0, action.find(' ')));
 }
 
+Result parseHttp(const char *data, std::size_t size)
+{
+    const std::string_view view(data, size);
+    const std::size_t headerEnd = view.find("\r\n\r\n");
+    if (headerEnd == std::string_view::npos)
+        return size > 65536 ? malformed("HTTP header too long") : Result{};
+    if (view.compare(0, 9, "HTTP/1.1 ") != 0 || headerEnd < 12)
+        return malformed("not an HTTP/1.1 status line");
+    const std::string status(view.substr(9, 3));
+    // Content-Length only: the reference backends answer with fixed bodies.
+    std::size_t length = std::string::npos;
+    std::size_t lineStart = view.find("\r\n") + 2;
+    while (lineStart < headerEnd) {
+        const std::size_t lineEnd = view.find("\r\n", lineStart);
+        const std::string_view line = view.substr(lineStart, lineEnd - lineStart);
+        static const std::string_view name = "content-length:";
+        if (line.size() > name.size()) {
+            bool match = true;
+            for (std::size_t i = 0; i < name.size() && match; ++i)
+                match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
+            if (match)
+                length = std::strtoul(std::string(line.substr(name.size())).c_str(), nullptr, 10);
+        }
+        lineStart = lineEnd + 2;
+    }
+    if (length == std::string::npos)
+        return malformed("HTTP reply without Content-Length");
+    if (size < headerEnd + 4 + length)
+        return {};
+    return complete(headerEnd + 4 + length, status);
+}
+
 } // namespace
 
 ReplyParser::Result ReplyParser::parse(Mode mode, const char *data, std::size_t size)
@@ -128,6 +162,8 @@ ReplyParser::Result ReplyParser::parse(Mode mode, const char *data, std::size_t 
         return parseSocketmap(data, size);
     case Mode::Policy:
         return parsePolicy(data, size);
+    case Mode::Http:
+        return parseHttp(data, size);
     }
     return malformed("unknown mode");
 }
@@ -141,6 +177,8 @@ bool ReplyParser::isTemporaryFailure(Mode mode, const std::string &status)
         return status == "TEMP" || status == "TIMEOUT" || status == "PERM";
     case Mode::Policy:
         return false; // every action is a valid answer; use --expect
+    case Mode::Http:
+        return status.empty() || status[0] != '2';
     }
     return true;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "requestbuilder.h"
 
+#include <cctype>
+
 namespace prc::bench {
 
 std::string RequestBuilder::hexQuote(const std::string &raw)
@@ -21,7 +23,8 @@ std::string RequestBuilder::hexQuote(const std::string &raw)
     return out;
 }
 
-std::string RequestBuilder::build(Mode mode, const std::string &key, const std::string &map)
+std::string RequestBuilder::build(Mode mode, const std::string &key, const std::string &map,
+                                  const std::string &path)
 {
     switch (mode) {
     case Mode::Tcp:
@@ -29,6 +32,24 @@ std::string RequestBuilder::build(Mode mode, const std::string &key, const std::
     case Mode::Socketmap: {
         const std::string payload = map + " " + key;
         return std::to_string(payload.size()) + ":" + payload + ",";
+    }
+    case Mode::Http: {
+        // What the connector sends for a tcp lookup, minus its own headers' values.
+        std::string query;
+        static const char digits[] = "0123456789ABCDEF";
+        for (const char c : key) {
+            const auto byte = static_cast<unsigned char>(c);
+            if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
+                query += c;
+            } else {
+                query += '%';
+                query += digits[byte >> 4];
+                query += digits[byte & 0xf];
+            }
+        }
+        return "GET " + path + "?key=" + query +
+               " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: bench-token\r\nUser-Agent: prc-loadgen\r\n"
+               "X-Request-Id: 00000000-0000-0000-0000-000000000000\r\n\r\n";
     }
     case Mode::Policy:
         // The attribute set smtpd sends at RCPT TO (Postfix 3.7), so body sizes and form encoding are

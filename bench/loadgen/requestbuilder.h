@@ -11,7 +11,8 @@ namespace prc::bench {
 class RequestBuilder
 {
 public:
-    static std::string build(Mode mode, const std::string &key, const std::string &map);
+    static std::string build(Mode mode, const std::string &key, const std::string &map,
+                             const std::string &path = "/lookup");
 
     /// Postfix's hex_quote(): '%', whitespace, control and non-ASCII bytes become %XX.
     static std::string hexQuote(const std::string &raw);

@@ -85,7 +85,12 @@ int SelfTest::run()
     checkParse(Mode::Policy, "result=DUNNO\n\n", Kind::Malformed);
     checkParse(Mode::Policy, "action=DUNNO\nx=y\n\n", Kind::Malformed);
 
-    for (const Mode mode : {Mode::Tcp, Mode::Socketmap, Mode::Policy}) {
+    checkParse(Mode::Http, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n[\"v\"]", Kind::Complete, "200");
+    checkParse(Mode::Http, "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n[]", Kind::Complete, "404");
+    checkParse(Mode::Http, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[\"v", Kind::Incomplete);
+    checkParse(Mode::Http, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", Kind::Malformed);
+
+    for (const Mode mode : {Mode::Tcp, Mode::Socketmap, Mode::Policy, Mode::Http}) {
         const std::string name = modeName(mode);
         auto good = runAgainst(mode, false, 8, 0);
         check(good.ready == 8 && good.requests > 100 && good.errorTotal() == 0,

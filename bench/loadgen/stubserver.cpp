@@ -43,6 +43,10 @@ long frameLength(Mode mode, std::string_view buffer)
         const auto end = buffer.find("\n\n");
         return end == std::string_view::npos ? 0 : static_cast<long>(end + 2);
     }
+    case Mode::Http: {
+        const auto end = buffer.find("\r\n\r\n");
+        return end == std::string_view::npos ? 0 : static_cast<long>(end + 4);
+    }
     }
     return -1;
 }
@@ -56,6 +60,10 @@ std::string_view replyFor(Mode mode, bool malformed)
         return malformed ? "4:OK v;" : "4:OK v,";
     case Mode::Policy:
         return malformed ? "action=\n\n" : "action=DUNNO\n\n";
+    case Mode::Http:
+        return malformed
+                   ? "HTTP/1.1 200 OK\r\n\r\n"
+                   : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n[\"v\"]";
     }
     return {};
 }

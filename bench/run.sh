@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# One benchmark run on this machine, loopback only:
+#  (a) wrk straight at nginx (the ceiling an HTTP backend allows here),
+#  (b) the connector in each mode, nginx as its backend, through prc-loadgen at 1, 64 and 1000 connections,
+#  (c) the connector's RSS with 1000 idle connections.
+# Prints a markdown table and the verdict against the targets. Stops everything it started.
+#   bench/run.sh          env: DURATION (s per point, 10), BUILD_DIR (build-bench), RESULTS (file for the table)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
+DURATION=${DURATION:-10}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-1000}
+CONNECTION_COUNTS=${CONNECTION_COUNTS:-"1 64 1000"}
+RESULTS=${RESULTS:-/tmp/prc-bench-results.md}
+KEY=user@example.com
+
+log() { echo "== $*" >&2; }
+
+# --- tools ------------------------------------------------------------------------------------------------
+need_apt=()
+command -v nginx >/dev/null || need_apt+=(nginx-light)
+command -v wrk >/dev/null || need_apt+=(wrk)
+if ((${#need_apt[@]})); then
+    log "installing ${need_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx)
+
+CONNECTOR=$BUILD_DIR/service/postfix-rest-connector
+LOADGEN=$BUILD_DIR/bench/prc-loadgen
+if [[ ! -x $CONNECTOR || ! -x $LOADGEN || -n ${REBUILD:-} ]]; then
+    log "building $BUILD_DIR"
+    [[ -f $BUILD_DIR/build.ninja ]] || cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DPRC_BUILD_GUI=OFF -DPRC_BUILD_TESTS=OFF -DPRC_BUILD_EXAMPLES=OFF -DPRC_BUILD_BENCH=ON >/dev/null
+    cmake --build "$BUILD_DIR" --parallel 2 --target postfix-rest-connector prc-loadgen
+fi
+
+# --- bookkeeping ---------------------------------------------------------------------------------------------
+WORK=$(mktemp -d /tmp/prc-bench.XXXXXX)
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [[ -n ${KEEP:-} ]]; then
+        echo "kept $WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    done
+}
+
+wait_port() { # port, seconds
+    local i
+    for ((i = 0; i < $2 * 20; i++)); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "nothing listens on 127.0.0.1:$1" >&2
+    return 1
+}
+
+json_field() { # json, field -> number
+    sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1"
+}
+
+# --- nginx ----------------------------------------------------------------------------------------------------
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx/logs"
+cat >"$WORK/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    keepalive_timeout 600s;
+    client_body_buffer_size 64k;
+    client_body_temp_path $WORK/nginx/body;
+    proxy_temp_path $WORK/nginx/proxy;
+    fastcgi_temp_path $WORK/nginx/fastcgi;
+    uwsgi_temp_path $WORK/nginx/uwsgi;
+    scgi_temp_path $WORK/nginx/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location / {
+            default_type application/json;
+            return 200 '["v"]';
+        }
+        location /policy {
+            default_type text/plain;
+            return 200 'DUNNO';
+        }
+    }
+}
+NGINX
+log "nginx on 127.0.0.1:$NGINX_PORT"
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+PIDS+=($!)
+wait_port "$NGINX_PORT" 10
+
+# --- the connector --------------------------------------------------------------------------------------------
+write_config() { # file tcp-port socketmap-port policy-port
+    cat >"$1" <<JSON
+{
+    "user-agent": "prc-bench",
+    "endpoints": [
+        {"name": "bench-tcp", "mode": "tcp-lookup", "target": "http://127.0.0.1:$NGINX_PORT/lookup",
+         "bind-address": "127.0.0.1", "bind-port": $2, "auth-token": "bench-token",
+         "max-connections": 4096, "idle-timeout": 600000},
+        {"name": "bench-socketmap", "mode": "socketmap-lookup", "target": "http://127.0.0.1:$NGINX_PORT/socketmap",
+         "bind-address": "127.0.0.1", "bind-port": $3, "auth-token": "bench-token",
+         "max-connections": 4096, "idle-timeout": 600000},
+        {"name": "bench-policy", "mode": "policy", "target": "http://127.0.0.1:$NGINX_PORT/policy",
+         "bind-address": "127.0.0.1", "bind-port": $4, "auth-token": "bench-token",
+         "max-connections": 4096, "idle-timeout": 600000}
+    ]
+}
+JSON
+}
+
+CONNECTOR_PID=
+start_connector() { # config log
+    # 1000 connections need more descriptors than the usual soft limit of 1024.
+    (ulimit -n "$(ulimit -Hn)" && exec "$CONNECTOR" "$1") >"$2" 2>&1 &
+    CONNECTOR_PID=$!
+    PIDS+=("$CONNECTOR_PID")
+}
+
+TCP_PORT=$(free_port)
+SOCKETMAP_PORT=$(free_port)
+POLICY_PORT=$(free_port)
+write_config "$WORK/connector.json" "$TCP_PORT" "$SOCKETMAP_PORT" "$POLICY_PORT"
+log "connector: tcp $TCP_PORT, socketmap $SOCKETMAP_PORT, policy $POLICY_PORT"
+start_connector "$WORK/connector.json" "$WORK/connector.log"
+for port in "$TCP_PORT" "$SOCKETMAP_PORT" "$POLICY_PORT"; do
+    wait_port "$port" 10 || { cat "$WORK/connector.log" >&2; exit 1; }
+done
+
+# --- measurements ---------------------------------------------------------------------------------------------
+to_us() { # "1.23ms" -> 1230
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") f = 1; else if (u == "ms") f = 1000; else if (u == "s") f = 1000000; else f = 0
+        printf "%d", n * f }'
+}
+
+ROWS=()
+declare -A RPS P99
+row() { # name conns rps p50 p90 p99 max errors
+    ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s | %s | %s |' "$@")")
+}
+
+run_wrk() { # connections threads
+    local out
+    out=$(wrk -t"$2" -c"$1" -d"${DURATION}s" --latency "http://127.0.0.1:$NGINX_PORT/lookup?key=user%40example.com")
+    echo "$out" >>"$WORK/wrk.log"
+    local rps p50 p90 p99 max errors
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    p50=$(to_us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+    p90=$(to_us "$(awk '$1 == "90%" {print $2}' <<<"$out")")
+    p99=$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+    max=$(to_us "$(awk '$1 == "Latency" {print $4; exit}' <<<"$out")")
+    errors=$(awk '/Non-2xx|Socket errors/ {s = s $0 "; "} END {print (s == "" ? 0 : s)}' <<<"$out")
+    RPS[direct-$1]=$rps
+    P99[direct-$1]=$p99
+    row "nginx direct (wrk -t$2)" "$1" "$rps" "$p50" "$p90" "$p99" "$max" "$errors"
+}
+
+run_loadgen() { # mode port expect connections
+    local json
+    json=$("$LOADGEN" --mode "$1" --port "$2" --connections "$4" --duration "$DURATION" --expect "$3" \
+        --key "$KEY" --map virtual --quiet | tail -1) || true
+    echo "$json" >>"$WORK/loadgen.log"
+    local errors
+    errors=$(sed -n 's/.*"error_total":\([0-9]*\),"errors":\({[^}]*}\).*/\1 \2/p' <<<"$json")
+    RPS[$1-$4]=$(json_field "$json" rps)
+    P99[$1-$4]=$(json_field "$json" p99_us)
+    local label="connector $1"
+    [[ $1 == http ]] && label="nginx direct (prc-loadgen http)"
+    row "$label" "$4" "${RPS[$1-$4]:-0}" "$(json_field "$json" p50_us)" "$(json_field "$json" p90_us)" \
+        "${P99[$1-$4]}" "$(json_field "$json" max_us)" "${errors:-?}"
+}
+
+log "ceiling: wrk at nginx, 1 and 64 connections, ${DURATION}s each"
+run_wrk 1 1
+run_wrk 64 2
+# The same closed-loop client as for the connector, straight at nginx: the reference for added latency.
+for connections in $CONNECTION_COUNTS; do
+    log "reference: prc-loadgen http at nginx, $connections connections, ${DURATION}s"
+    run_loadgen http "$NGINX_PORT" 200 "$connections"
+done
+
+for mode in tcp socketmap policy; do
+    case $mode in
+        tcp) port=$TCP_PORT expect=200 ;;
+        socketmap) port=$SOCKETMAP_PORT expect=OK ;;
+        policy) port=$POLICY_PORT expect=DUNNO ;;
+    esac
+    for connections in $CONNECTION_COUNTS; do
+        log "connector $mode, $connections connections, ${DURATION}s"
+        run_loadgen "$mode" "$port" "$expect" "$connections"
+    done
+done
+kill "$CONNECTOR_PID" 2>/dev/null || true
+wait "$CONNECTOR_PID" 2>/dev/null || true
+
+# Memory: a fresh connector, so the heap grown by the load above does not hide the per-connection cost.
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+log "RSS with $IDLE_CONNECTIONS idle tcp connections"
+write_config "$WORK/connector-rss.json" "$TCP_PORT" "$SOCKETMAP_PORT" "$POLICY_PORT"
+start_connector "$WORK/connector-rss.json" "$WORK/connector-rss.log"
+wait_port "$TCP_PORT" 10
+# One short closed loop first, so lazily created parts (the backend client, its connections) are counted in
+# the baseline rather than charged to the idle connections.
+"$LOADGEN" --mode tcp --port "$TCP_PORT" --connections 8 --duration 1 --expect 200 --quiet >/dev/null || true
+sleep 0.5
+RSS_BEFORE=$(rss_kib "$CONNECTOR_PID")
+"$LOADGEN" --mode tcp --port "$TCP_PORT" --idle "$IDLE_CONNECTIONS" --hold 6 --expect 200 --quiet \
+    >"$WORK/idle.log" 2>&1 &
+IDLE_PID=$!
+PIDS+=("$IDLE_PID")
+for ((i = 0; i < 600; i++)); do
+    grep -q idle-ready "$WORK/idle.log" && break
+    sleep 0.05
+done
+sleep 2
+RSS_WITH=$(rss_kib "$CONNECTOR_PID")
+wait "$IDLE_PID" || true
+IDLE_READY=$(sed -n 's/.*"event":"idle-ready".*"ready":\([0-9]*\).*/\1/p' "$WORK/idle.log")
+IDLE_OPEN=$(sed -n 's/.*"open-at-end":\([0-9]*\).*/\1/p' "$WORK/idle.log")
+PER_CONNECTION=$(awk -v a="$RSS_BEFORE" -v b="$RSS_WITH" -v n="$IDLE_CONNECTIONS" 'BEGIN {printf "%.1f", (b - a) / n}')
+
+# --- report ---------------------------------------------------------------------------------------------------
+ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
+verdict() { [[ $1 == 1 ]] && echo met || echo MISSED; }
+
+TCP_RATIO=$(ratio "${RPS[tcp-64]:-0}" "${RPS[direct-64]:-0}")
+# Added latency: connector minus nginx measured by the same client (prc-loadgen http) at the same concurrency.
+ADDED_P99_1=$(( ${P99[tcp-1]:-0} - ${P99[http-1]:-0} ))
+ADDED_P99_64=$(( ${P99[tcp-64]:-0} - ${P99[http-64]:-0} ))
+{
+    echo "### Throughput and latency (${DURATION} s per point, loopback)"
+    echo
+    echo "| scenario | connections | req/s | p50 µs | p90 µs | p99 µs | max µs | errors |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "### Ratios connector / ceiling (wrk at nginx; in brackets: prc-loadgen http at nginx, same connections)"
+    echo
+    echo "| mode | 1 conn | 64 conn | 1000 conn |"
+    echo "|---|---:|---:|---:|"
+    for mode in tcp socketmap policy; do
+        echo "| $mode | $(ratio "${RPS[$mode-1]:-0}" "${RPS[direct-1]:-0}") ($(ratio "${RPS[$mode-1]:-0}" "${RPS[http-1]:-0}")) | $(ratio "${RPS[$mode-64]:-0}" "${RPS[direct-64]:-0}") ($(ratio "${RPS[$mode-64]:-0}" "${RPS[http-64]:-0}")) | n/a ($(ratio "${RPS[$mode-1000]:-0}" "${RPS[http-1000]:-0}")) |"
+    done
+    echo
+    echo "### Targets"
+    echo
+    echo "| target | measured | verdict |"
+    echo "|---|---|---|"
+    echo "| tcp-lookup ≥ 0.5× direct ceiling at 64 connections | ${TCP_RATIO}× (${RPS[tcp-64]:-0} vs ${RPS[direct-64]:-0} req/s) | $(verdict "$(awk -v r="$TCP_RATIO" 'BEGIN {print (r + 0 >= 0.5)}')") |"
+    echo "| p99 added latency < 2 ms (tcp, 1 connection) | ${ADDED_P99_1} µs (p99 ${P99[tcp-1]:-?} vs ${P99[http-1]:-?} µs) | $(verdict "$((ADDED_P99_1 < 2000))") |"
+    echo "| p99 added latency < 2 ms (tcp, 64 connections) | ${ADDED_P99_64} µs (p99 ${P99[tcp-64]:-?} vs ${P99[http-64]:-?} µs) | $(verdict "$((ADDED_P99_64 < 2000))") |"
+    echo "| ≤ 16 KiB RSS per idle connection | ${PER_CONNECTION} KiB (VmRSS ${RSS_BEFORE} → ${RSS_WITH} KiB, ${IDLE_READY:-?} connections ready, ${IDLE_OPEN:-?} open at the end) | $(verdict "$(awk -v p="$PER_CONNECTION" 'BEGIN {print (p + 0 <= 16)}')") |"
+} | tee "$RESULTS"
+log "table written to $RESULTS"
