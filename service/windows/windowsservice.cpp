@@ -31,7 +31,8 @@ Q_LOGGING_CATEGORY(lcWindowsService, "prc.service.windows", QtInfoMsg)
 namespace prc {
 namespace {
 
-// ServiceApplication drains for at most DefaultDrainTimeoutMs; the SCM waits this long before calling us hung.
+// ServiceApplication drains for at most DefaultDrainTimeoutMs; the SCM waits this long before calling us
+// hung.
 constexpr DWORD StopWaitHintMs = ServiceApplication::DefaultDrainTimeoutMs + 5000;
 constexpr DWORD StartWaitHintMs = 10000;
 
@@ -82,9 +83,10 @@ void reportStatusLocked(DWORD currentState, DWORD waitHintMs = 0)
     s.status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     s.status.dwCurrentState = currentState;
     s.status.dwWaitHint = waitHintMs;
-    s.status.dwControlsAccepted = currentState == SERVICE_RUNNING
-        ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
-        : 0;
+    s.status.dwControlsAccepted =
+        currentState == SERVICE_RUNNING
+            ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
+            : 0;
     const bool pending = currentState == SERVICE_START_PENDING || currentState == SERVICE_STOP_PENDING;
     s.status.dwCheckPoint = pending ? s.status.dwCheckPoint + 1 : 0;
     ::SetServiceStatus(s.statusHandle, &s.status);
@@ -135,7 +137,8 @@ bool requestShutdown()
     if (!app)
         return false;
     // Queued: the call happens in the Qt thread; posting an event is thread-safe.
-    QMetaObject::invokeMethod(app, [app] { app->shutdown(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        app, [app] { app->shutdown(); }, Qt::QueuedConnection);
     return true;
 }
 
@@ -145,7 +148,8 @@ void requestReload()
     std::lock_guard<std::mutex> lock(s.mutex);
     ServiceApplication *app = s.app;
     if (app)
-        QMetaObject::invokeMethod(app, [app] { reloadConfiguration(app); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            app, [app] { reloadConfiguration(app); }, Qt::QueuedConnection);
 }
 
 /// onStarted callback of serviceMain(): runs in the Qt thread once every endpoint listens.
@@ -248,7 +252,8 @@ std::wstring environmentVariable(const wchar_t *name)
     return std::wstring(buffer, length);
 }
 
-/// A service has no console: send stderr (where the log handler writes) to a file the installer made writable.
+/// A service has no console: send stderr (where the log handler writes) to a file the installer made
+/// writable.
 void redirectStderrToLogFile()
 {
     std::wstring base = environmentVariable(L"ProgramData");
@@ -330,7 +335,8 @@ int WindowsService::run(int argc, char **argv)
     case Mode::Undecided:
         ::SetEvent(s.finished);
         dispatcher.join();
-        std::fprintf(stderr, "postfix-rest-connector: cannot connect to the service control manager (error %lu)\n",
+        std::fprintf(stderr,
+                     "postfix-rest-connector: cannot connect to the service control manager (error %lu)\n",
                      static_cast<unsigned long>(error));
         code = ExitStartError;
         break;

@@ -6,18 +6,22 @@ namespace prc {
 /// Runs postfix-rest-connector as a native Windows service, or as a console program when the process was not
 /// started by the Service Control Manager (SCM).
 ///
-/// The Qt event loop (prc::serviceMain) always runs on the process's main thread, as Qt expects. A helper thread
-/// calls StartServiceCtrlDispatcherW: under the SCM that call blocks and runs ServiceMain and the control handler
-/// on threads of its own; from a console it fails at once and the program runs in the foreground.
+/// The Qt event loop (prc::serviceMain) always runs on the process's main thread, as Qt expects. A helper
+/// thread calls StartServiceCtrlDispatcherW: under the SCM that call blocks and runs ServiceMain and the
+/// control handler on threads of its own; from a console it fails at once and the program runs in the
+/// foreground.
 ///
 /// Under the SCM:
 ///  - SERVICE_CONTROL_STOP and SERVICE_CONTROL_SHUTDOWN post ServiceApplication::shutdown() to the event loop
 ///    (finish requests in flight, then exit) and report STOP_PENDING until the loop has ended;
-///  - SERVICE_CONTROL_PARAMCHANGE (`sc control postfix-rest-connector paramchange`) reloads the configuration,
+///  - SERVICE_CONTROL_PARAMCHANGE (`sc control postfix-rest-connector paramchange`) reloads the
+///  configuration,
 ///    like SIGHUP on Unix;
-///  - stderr, where the service logs, goes to %ProgramData%\postfix-rest-connector\log\postfix-rest-connector.log
+///  - stderr, where the service logs, goes to
+///  %ProgramData%\postfix-rest-connector\log\postfix-rest-connector.log
 ///    because a service has no console;
-///  - a non-zero exit code (invalid configuration, port in use) is reported to the SCM as a service-specific error.
+///  - a non-zero exit code (invalid configuration, port in use) is reported to the SCM as a service-specific
+///  error.
 /// In the console, Ctrl+C, Ctrl+Break and closing the window stop the service gracefully.
 class WindowsService
 {
