@@ -63,9 +63,11 @@ QString typeName(const QJsonValue &value)
 /// Turns a byte offset into "line L, column C" for JSON syntax errors.
 QString position(const QByteArray &text, int offset)
 {
+    // QJsonParseError::offset usually points just past the character the parser stopped at; name that character.
+    const int at = offset > 0 ? offset - 1 : 0;
     int line = 1;
     int column = 1;
-    for (int i = 0; i < offset && i < text.size(); ++i) {
+    for (int i = 0; i < at && i < text.size(); ++i) {
         if (text.at(i) == '\n') {
             ++line;
             column = 1;
@@ -329,11 +331,18 @@ private:
 
     static bool overlaps(const QString &a, const QString &b)
     {
-        const auto isAny = [](const QString &address) {
-            const QHostAddress host(address);
-            return host == QHostAddress::AnyIPv4 || host == QHostAddress::AnyIPv6 || host == QHostAddress::Any;
+        // Compare addresses, not spellings: the service binds "localhost" as 127.0.0.1.
+        const auto host = [](const QString &address) {
+            return address == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost)
+                                                         : QHostAddress(address);
         };
-        return a == b || isAny(a) || isAny(b);
+        const auto isAny = [](const QHostAddress &address) {
+            return address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6
+                || address == QHostAddress::Any;
+        };
+        const QHostAddress hostA = host(a);
+        const QHostAddress hostB = host(b);
+        return a == b || (!hostA.isNull() && hostA == hostB) || isAny(hostA) || isAny(hostB);
     }
 
     QString m_file;

@@ -90,6 +90,8 @@ private Q_SLOTS:
     void sampleJsonWarnsOnlyWhenWorldReadable();
     void defaults();
     void allKeysFixture();
+    void sharedPortsOnDistinctAddresses_data();
+    void sharedPortsOnDistinctAddresses();
     void validValues_data();
     void validValues();
     void errors_data();
@@ -139,7 +141,8 @@ void TestConfigLoader::sampleJsonLoadsUnchanged()
         QCOMPARE(endpoint.target, QUrl(targets.at(i)));
         QCOMPARE(endpoint.bindAddress, QStringLiteral("0.0.0.0"));
         QCOMPARE(endpoint.bindPort, quint16(9001 + i));
-        QCOMPARE(endpoint.authToken, QStringLiteral("t" "est123"));
+        QCOMPARE(endpoint.authToken, QStringLiteral("t"
+                                                    "est123"));
         QCOMPARE(endpoint.tokenSource, TokenSource::Inline);
         QVERIFY(endpoint.tokenReference.isEmpty());
         QCOMPARE(endpoint.requestTimeoutMs, 2000);
@@ -171,8 +174,8 @@ void TestConfigLoader::sampleJsonWarnsOnlyWhenWorldReadable()
     QVERIFY2(result.warnings.isEmpty(), qPrintable(describe(result.warnings)));
 
     QVERIFY(writeFile(path, content,
-                      QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup
-                          | QFileDevice::ReadOther));
+                      QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
+                          QFileDevice::ReadOther));
     result = ConfigLoader::loadFile(path);
     QVERIFY(result.ok());
     QCOMPARE(result.warnings.size(), 1);
@@ -264,13 +267,15 @@ void TestConfigLoader::validValues_data()
     row("request-timeout 1", QStringLiteral("request-timeout"), 1, 1);
     row("request-timeout 600000", QStringLiteral("request-timeout"), 600000, 600000);
     row("empty list-separator", QStringLiteral("list-separator"), QString(), QString());
-    row("newline list-separator", QStringLiteral("list-separator"), QStringLiteral("\n"), QStringLiteral("\n"));
+    row("newline list-separator", QStringLiteral("list-separator"), QStringLiteral("\n"),
+        QStringLiteral("\n"));
     row("max-connections 1", QStringLiteral("max-connections"), 1, 1);
     row("max-connections 1000000", QStringLiteral("max-connections"), 1000000, 1000000);
     row("idle-timeout 86400000", QStringLiteral("idle-timeout"), 86400000, 86400000);
     row("max-request-size 16 MiB", QStringLiteral("max-request-size"), 16 * 1024 * 1024, 16 * 1024 * 1024);
     row("max-in-flight 1", QStringLiteral("max-in-flight"), 1, 1);
-    row("max-response-size 256 MiB", QStringLiteral("max-response-size"), 256 * 1024 * 1024, 256 * 1024 * 1024);
+    row("max-response-size 256 MiB", QStringLiteral("max-response-size"), 256 * 1024 * 1024,
+        256 * 1024 * 1024);
     row("empty inline token", QStringLiteral("auth-token"), QString(), QString());
 }
 
@@ -312,6 +317,28 @@ void TestConfigLoader::validValues()
     QCOMPARE(actual, expected);
 }
 
+void TestConfigLoader::sharedPortsOnDistinctAddresses_data()
+{
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("second");
+    QTest::newRow("two loopback addresses") << QStringLiteral("127.0.0.1") << QStringLiteral("127.0.0.2");
+    QTest::newRow("ipv4 and ipv6 loopback") << QStringLiteral("127.0.0.1") << QStringLiteral("::1");
+    QTest::newRow("localhost and ::1") << QStringLiteral("localhost") << QStringLiteral("::1");
+}
+
+void TestConfigLoader::sharedPortsOnDistinctAddresses()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, second);
+    QJsonObject a = baseEndpoint(QStringLiteral("a"), 9001);
+    a.insert(QStringLiteral("bind-address"), first);
+    QJsonObject b = baseEndpoint(QStringLiteral("b"), 9001);
+    b.insert(QStringLiteral("bind-address"), second);
+    const ConfigLoadResult result = ConfigLoader::parse(document({a, b}), FileName);
+    QVERIFY2(result.ok(), qPrintable(describe(result.errors)));
+    QCOMPARE(result.config->endpoints.size(), 2);
+}
+
 void TestConfigLoader::errors_data()
 {
     QTest::addColumn<QByteArray>("json");
@@ -320,13 +347,17 @@ void TestConfigLoader::errors_data()
     QTest::addColumn<QString>("message");
 
     const QString p = QStringLiteral("endpoints[0].");
-    auto row = [](const char *name, const QByteArray &json, int count, const QString &path, const char *message) {
+    auto row = [](const char *name, const QByteArray &json, int count, const QString &path,
+                  const char *message) {
         QTest::newRow(name) << json << count << path << QString::fromUtf8(message);
     };
 
     // The file as a whole.
     row("invalid json", "{\n  \"endpoints\": [\n    {,\n", 1, QString(), "invalid JSON at line 3, column 6");
     row("invalid json first line", "{\"endpoints\" 1}", 1, QString(), "invalid JSON at line 1, column 14");
+    row("missing comma between members", "{\n  \"user-agent\": \"x\"\n  \"endpoints\": []\n}", 1, QString(),
+        "invalid JSON at line 3, column 3");
+    row("trailing comma", "{\n  \"endpoints\": [],\n}", 1, QString(), "invalid JSON at line 3, column 1");
     row("empty file", "", 1, QString(), "invalid JSON at line 1, column 1");
     row("trailing garbage", "{\"endpoints\": []} x", 1, QString(), "invalid JSON");
     row("top level array", "[]", 1, QString(), "the top level must be a JSON object");
@@ -334,12 +365,14 @@ void TestConfigLoader::errors_data()
 
     // The endpoints list.
     row("endpoints missing", "{}", 1, QStringLiteral("endpoints"), "missing; expected an array");
-    row("endpoints missing, other keys", "{\"user-agent\": \"x\"}", 1, QStringLiteral("endpoints"), "missing");
+    row("endpoints missing, other keys", "{\"user-agent\": \"x\"}", 1, QStringLiteral("endpoints"),
+        "missing");
     row("endpoints an object", "{\"endpoints\": {}}", 1, QStringLiteral("endpoints"),
         "must be an array, found an object");
     row("endpoints a string", "{\"endpoints\": \"e\"}", 1, QStringLiteral("endpoints"),
         "must be an array, found a string");
-    row("endpoints null", "{\"endpoints\": null}", 1, QStringLiteral("endpoints"), "must be an array, found null");
+    row("endpoints null", "{\"endpoints\": null}", 1, QStringLiteral("endpoints"),
+        "must be an array, found null");
     row("endpoints empty", "{\"endpoints\": []}", 1, QStringLiteral("endpoints"), "is empty");
     row("endpoint a number", "{\"endpoints\": [1]}", 1, QStringLiteral("endpoints[0]"),
         "must be an object, found a number");
@@ -353,9 +386,10 @@ void TestConfigLoader::errors_data()
     // Required keys.
     row("missing name", without(QStringLiteral("name")), 1, p + QStringLiteral("name"), "missing (required)");
     row("missing mode", without(QStringLiteral("mode")), 1, p + QStringLiteral("mode"), "missing (required)");
-    row("missing target", without(QStringLiteral("target")), 1, p + QStringLiteral("target"), "missing (required)");
-    row("missing bind-address", without(QStringLiteral("bind-address")), 1, p + QStringLiteral("bind-address"),
+    row("missing target", without(QStringLiteral("target")), 1, p + QStringLiteral("target"),
         "missing (required)");
+    row("missing bind-address", without(QStringLiteral("bind-address")), 1,
+        p + QStringLiteral("bind-address"), "missing (required)");
     row("missing bind-port", without(QStringLiteral("bind-port")), 1, p + QStringLiteral("bind-port"),
         "missing (required)");
     row("missing auth-token", without(QStringLiteral("auth-token")), 1, p + QStringLiteral("auth-token"),
@@ -366,15 +400,16 @@ void TestConfigLoader::errors_data()
         "must be a string, found a number");
     row("name null", with(QStringLiteral("name"), QJsonValue::Null), 1, p + QStringLiteral("name"),
         "must be a string, found null");
-    row("name empty", with(QStringLiteral("name"), QString()), 1, p + QStringLiteral("name"), "must not be empty");
+    row("name empty", with(QStringLiteral("name"), QString()), 1, p + QStringLiteral("name"),
+        "must not be empty");
     row("name blank", with(QStringLiteral("name"), QStringLiteral("  ")), 1, p + QStringLiteral("name"),
         "must not be empty");
     row("mode a boolean", with(QStringLiteral("mode"), true), 1, p + QStringLiteral("mode"),
         "must be a string, found a boolean");
     row("target an array", with(QStringLiteral("target"), QJsonArray()), 1, p + QStringLiteral("target"),
         "must be a string, found an array");
-    row("bind-address a number", with(QStringLiteral("bind-address"), 127), 1, p + QStringLiteral("bind-address"),
-        "must be a string, found a number");
+    row("bind-address a number", with(QStringLiteral("bind-address"), 127), 1,
+        p + QStringLiteral("bind-address"), "must be a string, found a number");
     row("auth-token an object", with(QStringLiteral("auth-token"), QJsonObject()), 1,
         p + QStringLiteral("auth-token"), "must be a string, found an object");
     row("list-separator a number", with(QStringLiteral("list-separator"), 1), 1,
@@ -389,7 +424,8 @@ void TestConfigLoader::errors_data()
         "unknown mode \"tcp\"; expected tcp-lookup, socketmap-lookup or policy");
     row("mode in upper case", with(QStringLiteral("mode"), QStringLiteral("TCP-LOOKUP")), 1,
         p + QStringLiteral("mode"), "unknown mode \"TCP-LOOKUP\"");
-    row("mode empty", with(QStringLiteral("mode"), QString()), 1, p + QStringLiteral("mode"), "must not be empty");
+    row("mode empty", with(QStringLiteral("mode"), QString()), 1, p + QStringLiteral("mode"),
+        "must not be empty");
 
     // Targets.
     row("target not a url", with(QStringLiteral("target"), QStringLiteral("http://exa mple.com/")), 1,
@@ -398,16 +434,16 @@ void TestConfigLoader::errors_data()
         p + QStringLiteral("target"), "\"ftp://example.com/x\" must be an http:// or https:// URL");
     row("target without scheme", with(QStringLiteral("target"), QStringLiteral("example.com/x")), 1,
         p + QStringLiteral("target"), "must be an http:// or https:// URL");
-    row("target host:port without scheme", with(QStringLiteral("target"), QStringLiteral("localhost:9000/x")), 1,
-        p + QStringLiteral("target"), "must be an http:// or https:// URL");
+    row("target host:port without scheme", with(QStringLiteral("target"), QStringLiteral("localhost:9000/x")),
+        1, p + QStringLiteral("target"), "must be an http:// or https:// URL");
     row("target without host", with(QStringLiteral("target"), QStringLiteral("http:///x")), 1,
         p + QStringLiteral("target"), "\"http:///x\" has no host");
     row("target empty", with(QStringLiteral("target"), QString()), 1, p + QStringLiteral("target"),
         "must not be empty");
 
     // Bind addresses.
-    row("bind-address a host name", with(QStringLiteral("bind-address"), QStringLiteral("mail.example.com")), 1,
-        p + QStringLiteral("bind-address"), "\"mail.example.com\" is not an IP address");
+    row("bind-address a host name", with(QStringLiteral("bind-address"), QStringLiteral("mail.example.com")),
+        1, p + QStringLiteral("bind-address"), "\"mail.example.com\" is not an IP address");
     row("bind-address shorthand 127.1", with(QStringLiteral("bind-address"), QStringLiteral("127.1")), 1,
         p + QStringLiteral("bind-address"), "\"127.1\" is not an IP address");
     row("bind-address shorthand 10.0.1", with(QStringLiteral("bind-address"), QStringLiteral("10.0.1")), 1,
@@ -434,7 +470,8 @@ void TestConfigLoader::errors_data()
         "must be an integer, found 1.5");
     row("port as string", with(QStringLiteral("bind-port"), QStringLiteral("25")), 1,
         p + QStringLiteral("bind-port"), "must be an integer, found a string");
-    row("port huge", with(QStringLiteral("bind-port"), 1e300), 1, p + QStringLiteral("bind-port"), "out of range");
+    row("port huge", with(QStringLiteral("bind-port"), 1e300), 1, p + QStringLiteral("bind-port"),
+        "out of range");
 
     // Uniqueness.
     {
@@ -454,22 +491,40 @@ void TestConfigLoader::errors_data()
         anyV6.insert(QStringLiteral("bind-address"), QStringLiteral("::"));
         row("duplicate port, :: and 127.0.0.1", document({anyV6, second}), 1,
             QStringLiteral("endpoints[1].bind-port"), "already used by endpoints[0]");
+        QJsonObject localhost = baseEndpoint(QStringLiteral("lh"), 9001);
+        localhost.insert(QStringLiteral("bind-address"), QStringLiteral("localhost"));
+        row("duplicate port, 127.0.0.1 and localhost", document({baseEndpoint(), localhost}), 1,
+            QStringLiteral("endpoints[1].bind-port"), "localhost:9001 is already used by endpoints[0] (e1)");
+        QJsonObject v6 = baseEndpoint(QStringLiteral("v6"), 9001);
+        v6.insert(QStringLiteral("bind-address"), QStringLiteral("::1"));
+        QJsonObject v6Long = baseEndpoint(QStringLiteral("v6long"), 9001);
+        v6Long.insert(QStringLiteral("bind-address"), QStringLiteral("0:0:0:0:0:0:0:1"));
+        row("duplicate port, ::1 spelt two ways", document({v6, v6Long}), 1,
+            QStringLiteral("endpoints[1].bind-port"),
+            "0:0:0:0:0:0:0:1:9001 is already used by endpoints[0] (v6)");
+        QJsonObject bad1 = baseEndpoint(QStringLiteral("b1"), 9001);
+        bad1.insert(QStringLiteral("bind-address"), QStringLiteral("bogus"));
+        QJsonObject bad2 = baseEndpoint(QStringLiteral("b2"), 9001);
+        bad2.insert(QStringLiteral("bind-address"), QStringLiteral("other"));
+        row("two invalid addresses are not duplicates", document({bad1, bad2}), 2,
+            QStringLiteral("endpoints[1].bind-address"), "\"other\" is not an IP address");
         QJsonObject third = baseEndpoint(QStringLiteral("e3"), 9001);
-        row("duplicate port, third endpoint", document({baseEndpoint(), baseEndpoint(QStringLiteral("x"), 9002), third}),
-            1, QStringLiteral("endpoints[2].bind-port"), "already used by endpoints[0] (e1)");
+        row("duplicate port, third endpoint",
+            document({baseEndpoint(), baseEndpoint(QStringLiteral("x"), 9002), third}), 1,
+            QStringLiteral("endpoints[2].bind-port"), "already used by endpoints[0] (e1)");
         row("duplicate name and port", document({baseEndpoint(), baseEndpoint()}), 2,
             QStringLiteral("endpoints[1].name"), "already used by endpoints[0]");
     }
 
     // Ranges of the optional keys.
-    row("request-timeout 0", with(QStringLiteral("request-timeout"), 0), 1, p + QStringLiteral("request-timeout"),
-        "0 is out of range (1..600000)");
+    row("request-timeout 0", with(QStringLiteral("request-timeout"), 0), 1,
+        p + QStringLiteral("request-timeout"), "0 is out of range (1..600000)");
     row("request-timeout 600001", with(QStringLiteral("request-timeout"), 600001), 1,
         p + QStringLiteral("request-timeout"), "600001 is out of range (1..600000)");
     row("request-timeout 1.5", with(QStringLiteral("request-timeout"), 1.5), 1,
         p + QStringLiteral("request-timeout"), "must be an integer");
-    row("max-connections 0", with(QStringLiteral("max-connections"), 0), 1, p + QStringLiteral("max-connections"),
-        "0 is out of range (1..1000000)");
+    row("max-connections 0", with(QStringLiteral("max-connections"), 0), 1,
+        p + QStringLiteral("max-connections"), "0 is out of range (1..1000000)");
     row("max-connections 1000001", with(QStringLiteral("max-connections"), 1000001), 1,
         p + QStringLiteral("max-connections"), "out of range");
     row("idle-timeout 999", with(QStringLiteral("idle-timeout"), 999), 1, p + QStringLiteral("idle-timeout"),
@@ -482,8 +537,8 @@ void TestConfigLoader::errors_data()
         p + QStringLiteral("max-request-size"), "out of range");
     row("max-in-flight 0", with(QStringLiteral("max-in-flight"), 0), 1, p + QStringLiteral("max-in-flight"),
         "0 is out of range (1..10000)");
-    row("max-in-flight 10001", with(QStringLiteral("max-in-flight"), 10001), 1, p + QStringLiteral("max-in-flight"),
-        "out of range");
+    row("max-in-flight 10001", with(QStringLiteral("max-in-flight"), 10001), 1,
+        p + QStringLiteral("max-in-flight"), "out of range");
     row("max-response-size 1023", with(QStringLiteral("max-response-size"), 1023), 1,
         p + QStringLiteral("max-response-size"), "1023 is out of range (1024..268435456)");
     row("max-response-size 256 MiB + 1", with(QStringLiteral("max-response-size"), 256 * 1024 * 1024 + 1), 1,
@@ -494,9 +549,10 @@ void TestConfigLoader::errors_data()
         p + QStringLiteral("auth-token"), "give only one of auth-token, auth-token-file and auth-token-env");
     row("inline and env", with(QStringLiteral("auth-token-env"), QStringLiteral("X")), 1,
         p + QStringLiteral("auth-token"), "give only one");
-    row("file and env", withEndpoint({{QStringLiteral("auth-token-file"), QStringLiteral("/t")},
-                                      {QStringLiteral("auth-token-env"), QStringLiteral("X")}},
-                                     {QStringLiteral("auth-token")}),
+    row("file and env",
+        withEndpoint({{QStringLiteral("auth-token-file"), QStringLiteral("/t")},
+                      {QStringLiteral("auth-token-env"), QStringLiteral("X")}},
+                     {QStringLiteral("auth-token")}),
         1, p + QStringLiteral("auth-token"), "give only one");
     row("token with newline", with(QStringLiteral("auth-token"), QStringLiteral("a\nb")), 1,
         p + QStringLiteral("auth-token"), "must not contain a line break");
@@ -523,8 +579,9 @@ void TestConfigLoader::errors()
     const ConfigLoadResult result = ConfigLoader::parse(json, FileName);
     QVERIFY(!result.ok());
     QVERIFY(!result.config.has_value());
-    QVERIFY2(result.errors.size() == count,
-             qPrintable(QStringLiteral("expected %1 error(s), got:\n%2").arg(count).arg(describe(result.errors))));
+    QVERIFY2(
+        result.errors.size() == count,
+        qPrintable(QStringLiteral("expected %1 error(s), got:\n%2").arg(count).arg(describe(result.errors))));
     for (const ConfigError &error : result.errors)
         QCOMPARE(error.file, FileName);
     QVERIFY2(findError(result.errors, path, message),
@@ -540,7 +597,8 @@ void TestConfigLoader::errorStringForm()
              FileName + QStringLiteral(": endpoints[0].bind-port: 0 is out of range (1..65535)"));
 
     const ConfigLoadResult whole = ConfigLoader::parse("[]", FileName);
-    QCOMPARE(whole.errors.at(0).toString(), FileName + QStringLiteral(": the top level must be a JSON object"));
+    QCOMPARE(whole.errors.at(0).toString(),
+             FileName + QStringLiteral(": the top level must be a JSON object"));
     QCOMPARE((ConfigError{QString(), QStringLiteral("a"), QStringLiteral("b")}.toString()),
              QStringLiteral("<config>: a: b"));
 }
@@ -608,9 +666,8 @@ void TestConfigLoader::unknownKeysWarn()
 
     // Warnings are kept when there are errors too, so they are shown together.
     endpoint.insert(QStringLiteral("bind-port"), 0);
-    const ConfigLoadResult failed =
-        ConfigLoader::parse(QJsonDocument(QJsonObject{{QStringLiteral("endpoints"), QJsonArray{endpoint}}}).toJson(),
-                            FileName);
+    const ConfigLoadResult failed = ConfigLoader::parse(
+        QJsonDocument(QJsonObject{{QStringLiteral("endpoints"), QJsonArray{endpoint}}}).toJson(), FileName);
     QVERIFY(!failed.ok());
     QCOMPARE(failed.errors.size(), 1);
     QCOMPARE(failed.warnings.size(), 2);
@@ -679,8 +736,8 @@ void TestConfigLoader::worldReadableInlineToken_data()
     const int world = group | int(QFileDevice::ReadOther);
     const QByteArray inlineToken = with(QStringLiteral("auth-token"), QStringLiteral("secret"));
     const QByteArray emptyToken = with(QStringLiteral("auth-token"), QString());
-    const QByteArray fileToken =
-        withEndpoint({{QStringLiteral("auth-token-file"), QStringLiteral("token")}}, {QStringLiteral("auth-token")});
+    const QByteArray fileToken = withEndpoint({{QStringLiteral("auth-token-file"), QStringLiteral("token")}},
+                                              {QStringLiteral("auth-token")});
 
     QTest::newRow("0600 inline") << owner << inlineToken << false;
     QTest::newRow("0640 inline") << group << inlineToken << false;
@@ -720,30 +777,32 @@ void TestConfigLoader::tokenFile_data()
     QTest::addColumn<QString>("reference"); ///< as written in the config; "$DIR" is the config's directory
     QTest::addColumn<QString>("fileName");  ///< relative to the config's directory; empty: create none
     QTest::addColumn<QByteArray>("content");
-    QTest::addColumn<QString>("token");     ///< expected token; empty: expect an error
+    QTest::addColumn<QString>("token"); ///< expected token; empty: expect an error
     QTest::addColumn<QString>("message");
 
-    QTest::newRow("relative") << QStringLiteral("token.txt") << QStringLiteral("token.txt") << QByteArray("s3cret")
-                              << QStringLiteral("s3cret") << QString();
+    QTest::newRow("relative") << QStringLiteral("token.txt") << QStringLiteral("token.txt")
+                              << QByteArray("s3cret") << QStringLiteral("s3cret") << QString();
     QTest::newRow("relative in subdirectory")
-        << QStringLiteral("secrets/token") << QStringLiteral("secrets/token") << QByteArray("sub") << QStringLiteral("sub")
+        << QStringLiteral("secrets/token") << QStringLiteral("secrets/token") << QByteArray("sub")
+        << QStringLiteral("sub") << QString();
+    QTest::newRow("absolute") << QStringLiteral("$DIR/abs") << QStringLiteral("abs")
+                              << QByteArray("abs-token") << QStringLiteral("abs-token") << QString();
+    QTest::newRow("trailing newline trimmed")
+        << QStringLiteral("t") << QStringLiteral("t") << QByteArray("s3cret\n") << QStringLiteral("s3cret")
         << QString();
-    QTest::newRow("absolute") << QStringLiteral("$DIR/abs") << QStringLiteral("abs") << QByteArray("abs-token")
-                              << QStringLiteral("abs-token") << QString();
-    QTest::newRow("trailing newline trimmed") << QStringLiteral("t") << QStringLiteral("t") << QByteArray("s3cret\n")
-                                              << QStringLiteral("s3cret") << QString();
-    QTest::newRow("trailing crlf trimmed") << QStringLiteral("t") << QStringLiteral("t") << QByteArray("s3cret\r\n")
-                                           << QStringLiteral("s3cret") << QString();
+    QTest::newRow("trailing crlf trimmed")
+        << QStringLiteral("t") << QStringLiteral("t") << QByteArray("s3cret\r\n") << QStringLiteral("s3cret")
+        << QString();
     QTest::newRow("utf8 token") << QStringLiteral("t") << QStringLiteral("t") << QByteArray("t\xC3\xB6ken\n")
                                 << QStringLiteral("t\u00F6ken") << QString();
     QTest::newRow("missing file") << QStringLiteral("nope.txt") << QString() << QByteArray() << QString()
                                   << QStringLiteral("cannot read $DIR/nope.txt");
     QTest::newRow("empty file") << QStringLiteral("t") << QStringLiteral("t") << QByteArray() << QString()
                                 << QStringLiteral("$DIR/t is empty");
-    QTest::newRow("newline only") << QStringLiteral("t") << QStringLiteral("t") << QByteArray("\n") << QString()
-                                  << QStringLiteral("is empty");
-    QTest::newRow("two lines") << QStringLiteral("t") << QStringLiteral("t") << QByteArray("a\nb\n") << QString()
-                               << QStringLiteral("must not contain a line break");
+    QTest::newRow("newline only") << QStringLiteral("t") << QStringLiteral("t") << QByteArray("\n")
+                                  << QString() << QStringLiteral("is empty");
+    QTest::newRow("two lines") << QStringLiteral("t") << QStringLiteral("t") << QByteArray("a\nb\n")
+                               << QString() << QStringLiteral("must not contain a line break");
 }
 
 void TestConfigLoader::tokenFile()
@@ -818,7 +877,8 @@ void TestConfigLoader::tokenEnvironment()
     qputenv(variable.constData(), "two\nlines");
     result = ConfigLoader::parse(json, FileName);
     QVERIFY(!result.ok());
-    QVERIFY(findError(result.errors, QStringLiteral("endpoints[0].auth-token"), QStringLiteral("line break")));
+    QVERIFY(
+        findError(result.errors, QStringLiteral("endpoints[0].auth-token"), QStringLiteral("line break")));
 
     qunsetenv(variable.constData());
     result = ConfigLoader::parse(json, FileName);
