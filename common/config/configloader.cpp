@@ -280,6 +280,10 @@ private:
                 if (!env.contains(endpoint.tokenReference))
                     error(join(path, Key::AuthTokenEnv),
                           QStringLiteral("environment variable %1 is not set").arg(endpoint.tokenReference));
+                // An empty secret is a deployment mistake ("TOKEN=" in an EnvironmentFile), like an empty token file.
+                else if (env.value(endpoint.tokenReference).isEmpty())
+                    error(join(path, Key::AuthTokenEnv),
+                          QStringLiteral("environment variable %1 is empty").arg(endpoint.tokenReference));
                 else
                     endpoint.authToken = env.value(endpoint.tokenReference);
             }

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
+
 using namespace prc;
 
 namespace {
@@ -109,7 +111,14 @@ private Q_SLOTS:
     void tokenFile_data();
     void tokenFile();
     void tokenFileTooLarge();
+    void tokenEnvironment_data();
     void tokenEnvironment();
+    void endpointKeys();
+    void modeNames_data();
+    void modeNames();
+    void modeDefaults_data();
+    void modeDefaults();
+    void endpointEquality();
     void secretsNotResolvedWhenDisabled();
 };
 
@@ -861,33 +870,167 @@ void TestConfigLoader::tokenFileTooLarge()
              qPrintable(result.errors.at(0).message));
 }
 
+void TestConfigLoader::tokenEnvironment_data()
+{
+    QTest::addColumn<bool>("set");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QString>("token"); ///< expected token; empty: expect an error
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("set") << true << QByteArray("env-s3cret") << QStringLiteral("env-s3cret") << QString()
+                         << QString();
+    QTest::newRow("set, utf8") << true << QByteArray("t\xC3\xB6ken") << QStringLiteral("t\u00F6ken")
+                               << QString() << QString();
+    QTest::newRow("unset") << false << QByteArray() << QString()
+                           << QStringLiteral("endpoints[0].auth-token-env")
+                           << QStringLiteral("environment variable PRC_TST_CONFIGLOADER_TOKEN is not set");
+    QTest::newRow("set but empty") << true << QByteArray() << QString()
+                                   << QStringLiteral("endpoints[0].auth-token-env")
+                                   << QStringLiteral(
+                                          "environment variable PRC_TST_CONFIGLOADER_TOKEN is empty");
+    QTest::newRow("two lines") << true << QByteArray("two\nlines") << QString()
+                               << QStringLiteral("endpoints[0].auth-token")
+                               << QStringLiteral("the token must not contain a line break");
+}
+
 void TestConfigLoader::tokenEnvironment()
 {
+    QFETCH(bool, set);
+    QFETCH(QByteArray, value);
+    QFETCH(QString, token);
+    QFETCH(QString, path);
+    QFETCH(QString, message);
+
     const QByteArray variable("PRC_TST_CONFIGLOADER_TOKEN");
+    if (set)
+        QVERIFY(qputenv(variable.constData(), value));
+    else
+        qunsetenv(variable.constData());
     const QByteArray json = withEndpoint({{QStringLiteral("auth-token-env"), QString::fromLatin1(variable)}},
                                          {QStringLiteral("auth-token")});
-
-    qputenv(variable.constData(), "env-s3cret");
-    ConfigLoadResult result = ConfigLoader::parse(json, FileName);
-    QVERIFY2(result.ok(), qPrintable(describe(result.errors)));
-    QCOMPARE(result.config->endpoints.at(0).authToken, QStringLiteral("env-s3cret"));
-    QCOMPARE(result.config->endpoints.at(0).tokenSource, TokenSource::Environment);
-    QCOMPARE(result.config->endpoints.at(0).tokenReference, QString::fromLatin1(variable));
-
-    qputenv(variable.constData(), "two\nlines");
-    result = ConfigLoader::parse(json, FileName);
-    QVERIFY(!result.ok());
-    QVERIFY(
-        findError(result.errors, QStringLiteral("endpoints[0].auth-token"), QStringLiteral("line break")));
-
+    const ConfigLoadResult result = ConfigLoader::parse(json, FileName);
     qunsetenv(variable.constData());
-    result = ConfigLoader::parse(json, FileName);
+
+    if (!token.isEmpty()) {
+        QVERIFY2(result.ok(), qPrintable(describe(result.errors)));
+        const EndpointConfig &endpoint = result.config->endpoints.at(0);
+        QCOMPARE(endpoint.authToken, token);
+        QCOMPARE(endpoint.tokenSource, TokenSource::Environment);
+        QCOMPARE(endpoint.tokenReference, QString::fromLatin1(variable));
+        return;
+    }
     QVERIFY(!result.ok());
     QCOMPARE(result.errors.size(), 1);
     QCOMPARE(result.errors.at(0).file, FileName);
-    QCOMPARE(result.errors.at(0).path, QStringLiteral("endpoints[0].auth-token-env"));
-    QCOMPARE(result.errors.at(0).message,
-             QStringLiteral("environment variable PRC_TST_CONFIGLOADER_TOKEN is not set"));
+    QCOMPARE(result.errors.at(0).path, path);
+    QCOMPARE(result.errors.at(0).message, message);
+}
+
+void TestConfigLoader::endpointKeys()
+{
+    const QStringList expected{QStringLiteral("name"),
+                               QStringLiteral("mode"),
+                               QStringLiteral("target"),
+                               QStringLiteral("bind-address"),
+                               QStringLiteral("bind-port"),
+                               QStringLiteral("auth-token"),
+                               QStringLiteral("auth-token-file"),
+                               QStringLiteral("auth-token-env"),
+                               QStringLiteral("request-timeout"),
+                               QStringLiteral("list-separator"),
+                               QStringLiteral("max-connections"),
+                               QStringLiteral("idle-timeout"),
+                               QStringLiteral("max-request-size"),
+                               QStringLiteral("max-in-flight"),
+                               QStringLiteral("max-response-size")};
+    QCOMPARE(ConfigLoader::endpointKeys(), expected);
+}
+
+void TestConfigLoader::modeNames_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("tcp") << int(EndpointMode::TcpLookup) << QStringLiteral("tcp-lookup");
+    QTest::newRow("socketmap") << int(EndpointMode::SocketmapLookup) << QStringLiteral("socketmap-lookup");
+    QTest::newRow("policy") << int(EndpointMode::Policy) << QStringLiteral("policy");
+}
+
+void TestConfigLoader::modeNames()
+{
+    QFETCH(int, mode);
+    QFETCH(QString, name);
+    QCOMPARE(modeName(EndpointMode(mode)), name);
+    const auto parsed = modeFromName(name);
+    QVERIFY(parsed.has_value());
+    QCOMPARE(int(*parsed), mode);
+    QVERIFY(!modeFromName(name.toUpper()).has_value());
+    QVERIFY(!modeFromName(name + QLatin1Char(' ')).has_value());
+}
+
+void TestConfigLoader::modeDefaults_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<int>("idleTimeoutMs");
+    QTest::addColumn<qint64>("maxRequestSize");
+    QTest::newRow("tcp") << int(EndpointMode::TcpLookup) << 600000 << qint64(64 * 1024);
+    QTest::newRow("socketmap") << int(EndpointMode::SocketmapLookup) << 30000 << qint64(100000);
+    QTest::newRow("policy") << int(EndpointMode::Policy) << 330000 << qint64(64 * 1024);
+}
+
+void TestConfigLoader::modeDefaults()
+{
+    QFETCH(int, mode);
+    QFETCH(int, idleTimeoutMs);
+    QFETCH(qint64, maxRequestSize);
+
+    EndpointConfig endpoint;
+    endpoint.mode = EndpointMode(mode);
+    QCOMPARE(endpoint.effectiveIdleTimeoutMs(), idleTimeoutMs);
+    QCOMPARE(endpoint.effectiveMaxRequestSize(), maxRequestSize);
+    endpoint.idleTimeoutMs = 1234;
+    endpoint.maxRequestSize = 777;
+    QCOMPARE(endpoint.effectiveIdleTimeoutMs(), 1234);
+    QCOMPARE(endpoint.effectiveMaxRequestSize(), qint64(777));
+}
+
+void TestConfigLoader::endpointEquality()
+{
+    const EndpointConfig base = ConfigLoader::parse(withEndpoint({}), FileName).config->endpoints.at(0);
+    EndpointConfig copy = base;
+    QVERIFY(copy == base);
+    QVERIFY(copy.sameListener(base));
+
+    // Every field takes part in ==; only address and port in sameListener().
+    const QList<std::function<void(EndpointConfig &)>> changes{
+        [](EndpointConfig &e) { e.name += QLatin1Char('x'); },
+        [](EndpointConfig &e) { e.mode = EndpointMode::Policy; },
+        [](EndpointConfig &e) { e.target = QUrl(QStringLiteral("http://other/")); },
+        [](EndpointConfig &e) { e.authToken += QLatin1Char('x'); },
+        [](EndpointConfig &e) { e.tokenSource = TokenSource::File; },
+        [](EndpointConfig &e) { e.tokenReference = QStringLiteral("f"); },
+        [](EndpointConfig &e) { e.requestTimeoutMs += 1; },
+        [](EndpointConfig &e) { e.listSeparator = QStringLiteral(";"); },
+        [](EndpointConfig &e) { e.maxConnections += 1; },
+        [](EndpointConfig &e) { e.idleTimeoutMs += 1; },
+        [](EndpointConfig &e) { e.maxRequestSize += 1; },
+        [](EndpointConfig &e) { e.maxInFlight += 1; },
+        [](EndpointConfig &e) { e.maxResponseSize += 1; },
+    };
+    for (int i = 0; i < changes.size(); ++i) {
+        copy = base;
+        changes.at(i)(copy);
+        QVERIFY2(copy != base, qPrintable(QString::number(i)));
+        QVERIFY2(copy.sameListener(base), qPrintable(QString::number(i)));
+    }
+    copy = base;
+    copy.bindPort += 1;
+    QVERIFY(copy != base);
+    QVERIFY(!copy.sameListener(base));
+    copy = base;
+    copy.bindAddress = QStringLiteral("0.0.0.0");
+    QVERIFY(copy != base);
+    QVERIFY(!copy.sameListener(base));
 }
 
 void TestConfigLoader::secretsNotResolvedWhenDisabled()
