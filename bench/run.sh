@@ -5,7 +5,8 @@
 #  (b) the connector in each mode, nginx as its backend, through prc-loadgen at 1, 64 and 1000 connections,
 #  (c) the connector's RSS with 1000 idle connections.
 # Prints a markdown table and the verdict against the targets. Stops everything it started.
-#   bench/run.sh          env: DURATION (s per point, 10), BUILD_DIR (build-bench), RESULTS (file for the table)
+#   bench/run.sh          env: DURATION (s per point, 10), BUILD_DIR (build-bench), RESULTS (file for the table),
+#                         PROFILE=FILE (perf profile of the connector during tcp at 64 connections), KEEP=1
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -165,8 +166,13 @@ to_us() { # "1.23ms" -> 1230
 
 ROWS=()
 declare -A RPS P99
-row() { # name conns rps p50 p90 p99 max errors
-    ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s | %s | %s |' "$@")")
+row() { # name conns rps p50 p90 p99 max errors [cpu% cpu-us-per-request]
+    ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s |' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" \
+        "${9:-}" "${10:-}")")
+}
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { # pid -> utime+stime of the whole process
+    awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
 run_wrk() { # connections threads
@@ -186,18 +192,39 @@ run_wrk() { # connections threads
 }
 
 run_loadgen() { # mode port expect connections
-    local json
+    local json pid ticks_before perf_pid=
+    pid=$CONNECTOR_PID
+    ticks_before=$(cpu_ticks "$pid")
+    if [[ -n ${PROFILE:-} && $1 == tcp && $4 == 64 ]] && command -v perf >/dev/null; then
+        perf record -q -F 999 -g -p "$CONNECTOR_PID" -o "$WORK/perf.data" -- sleep "$DURATION" 2>/dev/null &
+        perf_pid=$!
+    fi
     json=$("$LOADGEN" --mode "$1" --port "$2" --connections "$4" --duration "$DURATION" --expect "$3" \
         --key "$KEY" --map virtual --quiet | tail -1) || true
     echo "$json" >>"$WORK/loadgen.log"
+    if [[ -n $perf_pid ]]; then
+        wait "$perf_pid" || true
+        perf report -i "$WORK/perf.data" --no-children -g none --sort dso,symbol --stdio 2>/dev/null \
+            | grep -v '^$' | head -150 >"$PROFILE" || true
+        perf report -i "$WORK/perf.data" --no-children -g none --sort dso --stdio 2>/dev/null \
+            | grep -v '^#' | grep -v '^$' | head -25 >"$PROFILE.dso" || true
+        log "profile written to $PROFILE and $PROFILE.dso"
+    fi
+    # CPU time the connector used during the run (not shown for the nginx reference rows).
+    local ticks cpu per_request
+    ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
+    cpu=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v d="$DURATION" 'BEGIN {printf "%.0f", 100 * t / hz / d}')
+    per_request=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v r="$(json_field "$json" requests)" \
+        'BEGIN {if (r > 0) printf "%.0f", 1e6 * t / hz / r; else print "n/a"}')
     local errors
     errors=$(sed -n 's/.*"error_total":\([0-9]*\),"errors":\({[^}]*}\).*/\1 \2/p' <<<"$json")
     RPS[$1-$4]=$(json_field "$json" rps)
     P99[$1-$4]=$(json_field "$json" p99_us)
     local label="connector $1"
     [[ $1 == http ]] && label="nginx direct (prc-loadgen http)"
+    [[ $1 == http ]] && cpu= per_request=
     row "$label" "$4" "${RPS[$1-$4]:-0}" "$(json_field "$json" p50_us)" "$(json_field "$json" p90_us)" \
-        "${P99[$1-$4]}" "$(json_field "$json" max_us)" "${errors:-?}"
+        "${P99[$1-$4]}" "$(json_field "$json" max_us)" "${errors:-?}" "$cpu" "$per_request"
 }
 
 log "ceiling: wrk at nginx, 1 and 64 connections, ${DURATION}s each"
@@ -260,8 +287,8 @@ ADDED_P99_64=$(( ${P99[tcp-64]:-0} - ${P99[http-64]:-0} ))
 {
     echo "### Throughput and latency (${DURATION} s per point, loopback)"
     echo
-    echo "| scenario | connections | req/s | p50 µs | p90 µs | p99 µs | max µs | errors |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---|"
+    echo "| scenario | connections | req/s | p50 µs | p90 µs | p99 µs | max µs | errors | connector CPU % | CPU µs/req |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "### Ratios connector / ceiling (wrk at nginx; in brackets: prc-loadgen http at nginx, same connections)"
