@@ -305,6 +305,27 @@ void LookupPanel::setKey(const QString &key)
     m_key->setText(key);
 }
 
+void LookupPanel::setMapName(const QString &mapName)
+{
+    m_mapName->setText(mapName);
+}
+
+void LookupPanel::setPolicyAttribute(const QString &name, const QString &value)
+{
+    QStringList lines = m_attributes->toPlainText().split(QLatin1Char('\n'));
+    const QString prefix = name + QLatin1Char('=');
+    bool replaced = false;
+    for (QString &line : lines) {
+        if (line.startsWith(prefix)) {
+            line = prefix + value;
+            replaced = true;
+        }
+    }
+    if (!replaced)
+        lines.insert(lines.size() - (lines.constLast().isEmpty() ? 1 : 0), prefix + value);
+    m_attributes->setPlainText(lines.join(QLatin1Char('\n')));
+}
+
 void LookupPanel::applyEndpoint()
 {
     const int index = m_endpoint->currentData().toInt();
@@ -331,6 +352,13 @@ void LookupPanel::updateModePage()
 {
     const auto mode = EndpointMode(m_mode->currentData().toInt());
     m_question->setCurrentIndex(mode == EndpointMode::Policy ? PolicyPage : KeyPage);
+    // A stacked widget is as tall as its tallest page; let the hidden page shrink so a key lookup stays
+    // compact.
+    for (int page = 0; page < m_question->count(); ++page)
+        m_question->widget(page)->setSizePolicy(QSizePolicy::Preferred, page == m_question->currentIndex()
+                                                                            ? QSizePolicy::Preferred
+                                                                            : QSizePolicy::Ignored);
+    m_question->adjustSize();
     m_mapName->setVisible(mode == EndpointMode::SocketmapLookup);
     m_mapNameLabel->setVisible(mode == EndpointMode::SocketmapLookup);
 }

@@ -34,6 +34,9 @@ public:
     /// Picks endpoints[index] of the document as the target (host, port, mode and map name).
     void selectEndpoint(int index);
     void setKey(const QString &key);
+    void setMapName(const QString &mapName);
+    /// Sets one policy attribute, replacing its line or adding one.
+    void setPolicyAttribute(const QString &name, const QString &value);
     /// Starts the lookup with the current inputs; returns false (and shows why) if they are incomplete.
     bool send();
 

@@ -25,7 +25,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption lookup(
         QStringLiteral("lookup"),
         QStringLiteral("With --screenshot: first send a test lookup of KEY to the "
-                       "endpoint NAME (repeatable)."),
+                       "endpoint NAME (repeatable; socketmap: NAME=MAP KEY, policy: "
+                       "NAME=ATTRIBUTE=VALUE)."),
         QStringLiteral("NAME=KEY"));
     parser.addOption(screenshot);
     parser.addOption(lookup);

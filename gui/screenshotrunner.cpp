@@ -60,7 +60,19 @@ void ScreenshotRunner::nextLookup()
         return;
     }
     m_window->lookupPanel()->selectEndpoint(index);
-    m_window->lookupPanel()->setKey(key);
+    // For socketmap endpoints "MAP KEY" names the map too, as in the socketmap request itself.
+    const QString mode = endpoints.at(index).toObject().value(QStringLiteral("mode")).toString();
+    const qsizetype space = key.indexOf(QLatin1Char(' '));
+    if (mode == QLatin1String("socketmap-lookup") && space > 0) {
+        m_window->lookupPanel()->setMapName(key.left(space));
+        m_window->lookupPanel()->setKey(key.mid(space + 1));
+    } else if (mode == QLatin1String("policy")) {
+        // For policy endpoints "ATTRIBUTE=VALUE" changes one attribute of the template.
+        m_window->lookupPanel()->setPolicyAttribute(key.section(QLatin1Char('='), 0, 0),
+                                                    key.section(QLatin1Char('='), 1));
+    } else {
+        m_window->lookupPanel()->setKey(key);
+    }
     if (!m_window->lookupPanel()->send()) {
         m_ok = false;
         QTimer::singleShot(0, this, &ScreenshotRunner::nextLookup);
