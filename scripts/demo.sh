@@ -53,41 +53,11 @@ fail() {
 
 # --- 1. packages --------------------------------------------------------------------------------------------
 
-PACKAGES=(cmake ninja-build g++ qt6-base-dev qt6-httpserver-dev qt6-websockets-dev postfix)
-
-section "Checking packages: ${PACKAGES[*]}"
-if command -v dpkg-query >/dev/null; then
-    missing=()
-    for package in "${PACKAGES[@]}"; do
-        if [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) != "install ok installed" ]]; then
-            missing+=("$package")
-        fi
-    done
-    if ((${#missing[@]} == 0)); then
-        echo "All present."
-    elif ((EUID == 0)); then
-        echo "Installing: ${missing[*]}"
-        # Postfix asks how to set up the mail system; the demo needs only its tools (postmap), so the answer is
-        # "No configuration": nothing is configured or started.
-        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update
-        apt-get install -y --no-install-recommends "${missing[@]}"
-    else
-        cat >&2 <<EOF
-Missing packages: ${missing[*]}
-Install them as root, then run the demo again:
-
-    echo "postfix postfix/main_mailer_type select No configuration" | sudo debconf-set-selections
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}
-
-(or run this script as root and it installs them itself)
-EOF
-        exit 1
-    fi
-else
-    echo "No dpkg here: make sure the equivalents of these packages are installed."
-fi
+# shellcheck source=scripts/packages.sh
+source "$ROOT/scripts/packages.sh"
+section "Checking packages: ${BUILD_PACKAGES[*]} ${TEST_PACKAGES[*]}"
+"$ROOT/scripts/ensure-packages.sh" "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" || fail "missing packages (see above)"
+echo "All present."
 
 POSTMAP=$(command -v postmap || echo /usr/sbin/postmap)
 [[ -x $POSTMAP ]] || fail "postmap (from Postfix) not found"

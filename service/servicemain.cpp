@@ -13,6 +13,10 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
+
 namespace prc {
 namespace {
 
@@ -20,6 +24,18 @@ QTextStream &err()
 {
     static QTextStream stream(stderr);
     return stream;
+}
+
+/// Each Postfix connection is a file descriptor; the usual soft limit of 1024 is too low for a busy server.
+void raiseFileLimit()
+{
+#ifdef Q_OS_UNIX
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+#endif
 }
 
 void printLoadProblems(const ConfigLoadResult &result)
@@ -79,6 +95,7 @@ int serviceMain(int argc, char **argv, const std::function<void(ServiceApplicati
         return ExitOk;
     }
 
+    raiseFileLimit();
     ServiceApplication service;
     QString error;
     if (!service.start(*loaded.config, &error)) {

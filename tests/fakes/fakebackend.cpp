@@ -18,9 +18,9 @@ FakeBackend::FakeBackend(QObject *parent)
 
 FakeBackend::~FakeBackend() = default;
 
-bool FakeBackend::listen()
+bool FakeBackend::listen(quint16 port)
 {
-    return m_server->listen(QHostAddress::LocalHost, 0);
+    return m_server->listen(QHostAddress::LocalHost, port);
 }
 
 void FakeBackend::close()
@@ -132,6 +132,7 @@ void FakeBackend::send(QTcpSocket *socket, const Response &response)
         return;
     }
     case Fault::None:
+    case Fault::CloseAfterResponse:
         break;
     }
     QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + " Test\r\n";
@@ -141,6 +142,8 @@ void FakeBackend::send(QTcpSocket *socket, const Response &response)
         head += name + ": " + value + "\r\n";
     head += "\r\n";
     socket->write(head + response.body);
+    if (response.fault == Fault::CloseAfterResponse)
+        socket->disconnectFromHost();
 }
 
 } // namespace prc::test

@@ -41,6 +41,7 @@ public:
             CloseWithoutResponse, ///< read the request, then close the connection
             Trickle,              ///< promise a large body and send one byte every 50 ms, forever
             NeverAnswer,          ///< read the request and stay silent
+            CloseAfterResponse,   ///< answer, then close the keep-alive connection
         };
 
         int status = 200;
@@ -56,8 +57,8 @@ public:
     explicit FakeBackend(QObject *parent = nullptr);
     ~FakeBackend() override;
 
-    /// Listens on 127.0.0.1 on a free port.
-    bool listen();
+    /// Listens on 127.0.0.1 on a free port, or on the given one (to play a restarted backend).
+    bool listen(quint16 port = 0);
     void close();
     quint16 port() const;
     QUrl url(const QString &path) const;
