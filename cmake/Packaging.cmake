@@ -210,16 +210,18 @@ This package contains postfix-rest-connector-admin, a Qt application to edit
 and validate the configuration and to send test queries to a running endpoint
 the way Postfix does.")
 
+# Generators for a plain "cpack"; -DCPACK_GENERATOR=... or "cpack -G" choose others.
 if(PRC_PACKAGING_WINDOWS_LAYOUT)
-    set(CPACK_GENERATOR "NSIS64;ZIP" CACHE STRING "CPack generators")
+    if(NOT CPACK_GENERATOR)
+        set(CPACK_GENERATOR "NSIS64;ZIP")
+    endif()
     include("${PRC_SOURCE_INSTALLER_DIR}/windows/NsisConfig.cmake")
-else()
-    set(prc_default_generators "DEB;TGZ")
+elseif(NOT CPACK_GENERATOR)
+    set(CPACK_GENERATOR "DEB;TGZ")
     find_program(PRC_RPMBUILD rpmbuild)
     if(PRC_RPMBUILD)
-        list(APPEND prc_default_generators RPM)
+        list(APPEND CPACK_GENERATOR RPM)
     endif()
-    set(CPACK_GENERATOR "${prc_default_generators}" CACHE STRING "CPack generators")
 endif()
 
 # .deb

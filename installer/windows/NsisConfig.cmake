@@ -45,16 +45,20 @@ set(CPACK_NSIS_EXTRA_INSTALL_COMMANDS [=[
   IfFileExists "$R0\postfix-rest-connector\config.json" prc_config_done
     CopyFiles /SILENT "$INSTDIR\share\postfix-rest-connector\config.sample.json" "$R0\postfix-rest-connector\config.json"
   prc_config_done:
+  CreateDirectory "$R0\postfix-rest-connector\log"
   ; The configuration may hold auth tokens: SYSTEM and Administrators may write, LocalService may read, nobody else.
   nsExec::ExecToLog 'icacls "$R0\postfix-rest-connector" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-19:(OI)(CI)RX /T /Q'
+  Pop $R1
+  ; The service (LocalService) writes its log there.
+  nsExec::ExecToLog 'icacls "$R0\postfix-rest-connector\log" /grant:r *S-1-5-19:(OI)(CI)M /T /Q'
   Pop $R1
 
   ; The Windows service (only when the service component is installed).
   IfFileExists "$INSTDIR\bin\postfix-rest-connector.exe" 0 prc_service_done
-    nsExec::ExecToLog 'sc.exe create postfix-rest-connector binPath= "\"$INSTDIR\bin\postfix-rest-connector.exe\" \"$R0\postfix-rest-connector\config.json\"" start= auto obj= "NT AUTHORITY\LocalService" DisplayName= "Postfix REST Connector"'
+    nsExec::ExecToLog 'sc.exe create postfix-rest-connector binPath= "\"$INSTDIR\bin\postfix-rest-connector.exe\" \"$R0\postfix-rest-connector\config.json\"" start= auto obj= "NT AUTHORITY\LocalService" password= "" DisplayName= "Postfix REST Connector"'
     Pop $R1
     ; "create" fails if the service survived an earlier installation: point it at this one.
-    nsExec::ExecToLog 'sc.exe config postfix-rest-connector binPath= "\"$INSTDIR\bin\postfix-rest-connector.exe\" \"$R0\postfix-rest-connector\config.json\"" start= auto obj= "NT AUTHORITY\LocalService"'
+    nsExec::ExecToLog 'sc.exe config postfix-rest-connector binPath= "\"$INSTDIR\bin\postfix-rest-connector.exe\" \"$R0\postfix-rest-connector\config.json\"" start= auto obj= "NT AUTHORITY\LocalService" password= ""'
     Pop $R1
     nsExec::ExecToLog 'sc.exe description postfix-rest-connector "Postfix lookup table and policy service backed by a REST API"'
     Pop $R1

@@ -115,7 +115,8 @@ require cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_
     -DPRC_BUILD_TESTS=OFF -DPRC_BUILD_BENCH=OFF -DPRC_BUILD_FUZZ=OFF \
     -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" "${gui_option[@]}" >"$WORK/configure.log"
 
-has_target() { ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q "^$1:"; }
+# grep -c reads all its input: with pipefail, grep -q could make ninja die of SIGPIPE and the test lie.
+has_target() { ninja -C "$BUILD" -t targets all 2>/dev/null | grep -c "^$1:" >/dev/null; }
 targets=(postfix-rest-connector)
 has_target postfix-rest-connector-admin && targets+=(postfix-rest-connector-admin)
 has_target prc-example-backend && targets+=(prc-example-backend)

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# What of the Windows packaging can be checked on Linux:
+#  1. CPack generates the NSIS installer script with the Windows install layout (PRC_PACKAGING_WINDOWS_LAYOUT=ON)
+#     and makensis (Debian's nsis package) compiles it. The Linux executables stand in for the Windows ones, so
+#     the resulting .exe is not a usable installer; the point is that the script, including the service
+#     registration snippets, is valid NSIS. makensis may only warn about the two functions of CPack's own
+#     template that are never referenced (warning 6010).
+#  2. service/windows/windowsservice.cpp compiles with the MinGW-w64 cross compiler against the project's
+#     headers and Qt's (Linux) headers, with -Wall -Wextra -Werror. It is compiled to an object file, not linked:
+#     there is no Qt for Windows on this machine.
+#
+# Usage: tests/package/windows-check.sh   (PRC_WINDOWS_CHECK_BUILD_DIR: build dir, default <source>/build-windows-check)
+# Prints PASS/FAIL lines and "N passed, M failed"; exits non-zero when anything failed.
+
+set -uo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD="${PRC_WINDOWS_CHECK_BUILD_DIR:-$SRC/build-windows-check}"
+JOBS="${PRC_WINDOWS_CHECK_JOBS:-2}"
+passed=0
+failed=0
+WORK="$(mktemp -d /tmp/prc-windows-check.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+finish() {
+    echo
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+    exit $?
+}
+
+if ! command -v makensis >/dev/null || ! command -v x86_64-w64-mingw32-g++-posix >/dev/null; then
+    if [ "$(id -u)" -eq 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q nsis g++-mingw-w64-x86-64-posix >"$WORK/apt.log" 2>&1 ||
+            { apt-get update -q >/dev/null 2>&1 &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -q nsis g++-mingw-w64-x86-64-posix >"$WORK/apt.log" 2>&1; }
+    fi
+fi
+
+# --- 1. NSIS ---------------------------------------------------------------------------------------------
+if command -v makensis >/dev/null; then
+    if cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPRC_PACKAGING_WINDOWS_LAYOUT=ON \
+        -DPRC_BUILD_TESTS=OFF -DPRC_BUILD_BENCH=OFF -DPRC_BUILD_FUZZ=OFF -DPRC_BUILD_EXAMPLES=OFF \
+        >"$WORK/configure.log" 2>&1; then
+        pass "configure with PRC_PACKAGING_WINDOWS_LAYOUT=ON"
+    else
+        cat "$WORK/configure.log"
+        fail "configure"
+        finish
+    fi
+    targets=(postfix-rest-connector)
+    ninja -C "$BUILD" -t targets all 2>/dev/null | grep -c '^postfix-rest-connector-admin:' >/dev/null &&
+        targets+=(postfix-rest-connector-admin)
+    if ninja -C "$BUILD" -j "$JOBS" "${targets[@]}" >"$WORK/build.log" 2>&1; then
+        pass "build ${targets[*]}"
+    else
+        tail -30 "$WORK/build.log"
+        fail "build"
+        finish
+    fi
+    rm -rf "$BUILD/_CPack_Packages/Linux/NSIS64" "$BUILD"/*.exe
+    if (cd "$BUILD" && cpack -G NSIS64) >"$WORK/cpack.log" 2>&1; then
+        pass "cpack -G NSIS64 (makensis ran): $(basename "$(ls "$BUILD"/*.exe)")"
+    else
+        cat "$WORK/cpack.log"
+        fail "cpack -G NSIS64"
+    fi
+    nsi="$BUILD/_CPack_Packages/Linux/NSIS64/project.nsi"
+    if [ -f "$nsi" ]; then
+        (cd "$(dirname "$nsi")" && makensis -V2 project.nsi) >"$WORK/makensis.log" 2>&1
+        status=$?
+        unexpected="$(grep -i 'warning' "$WORK/makensis.log" | grep -v -E 'warning 6010: (un\.)?install function "(un\.)?select_NT_profile"|warning 6010: uninstall function "un\.select_NT_profile"|^[0-9]+ warnings?:|PATH too long|ShowPathWarning')"
+        if [ "$status" -eq 0 ] && [ -z "$unexpected" ]; then
+            pass "makensis project.nsi: exit 0, only CPack template warnings"
+        else
+            echo "$unexpected"
+            fail "makensis project.nsi (exit $status)"
+        fi
+        for snippet in 'sc.exe create postfix-rest-connector' 'sc.exe delete postfix-rest-connector' \
+            'net.exe stop postfix-rest-connector' 'Postfix REST Connector Admin.lnk' 'config.sample.json' \
+            'InstallDir "$PROGRAMFILES64\postfix-rest-connector"'; do
+            if grep -qF "$snippet" "$nsi"; then pass "project.nsi contains: $snippet"; else fail "project.nsi lacks: $snippet"; fi
+        done
+    fi
+else
+    fail "makensis not available (apt-get install nsis)"
+fi
+
+# --- 2. Windows service wrapper ----------------------------------------------------------------------------
+if command -v x86_64-w64-mingw32-g++-posix >/dev/null; then
+    qt="$(qmake6 -query QT_INSTALL_HEADERS 2>/dev/null || echo /usr/include/x86_64-linux-gnu/qt6)"
+    # version.h is generated into the build tree by common/CMakeLists.txt.
+    version_dir="$(dirname "$(find "$BUILD" -path '*/common/version.h' -print -quit 2>/dev/null || true)")"
+    if x86_64-w64-mingw32-g++-posix -std=c++17 -c -O2 -Wall -Wextra -Werror -Wno-attributes \
+        -DQT_NO_CAST_FROM_ASCII -DQT_NO_CAST_TO_ASCII -DQT_USE_QSTRINGBUILDER -DQT_NO_KEYWORDS -DUNICODE -D_UNICODE \
+        -I"$qt" -I"$qt/QtCore" -I"$qt/QtNetwork" -I"$SRC/service" -I"$SRC/common" -I"$version_dir" \
+        "$SRC/service/windows/windowsservice.cpp" -o "$WORK/windowsservice.o" >"$WORK/mingw.log" 2>&1; then
+        pass "x86_64-w64-mingw32-g++ -c service/windows/windowsservice.cpp (-Wall -Wextra -Werror)"
+        if x86_64-w64-mingw32-nm "$WORK/windowsservice.o" | grep -c 'StartServiceCtrlDispatcherW' >/dev/null; then
+            pass "object references StartServiceCtrlDispatcherW"
+        else
+            fail "object does not reference StartServiceCtrlDispatcherW"
+        fi
+    else
+        grep -v '^\s*|' "$WORK/mingw.log" | head -40
+        fail "mingw compile of windowsservice.cpp"
+    fi
+else
+    fail "x86_64-w64-mingw32-g++-posix not available (apt-get install g++-mingw-w64-x86-64-posix)"
+fi
+
+finish
