@@ -178,7 +178,13 @@ void ConfigEditor::refresh()
         }
     };
     addProblems(m_document->errors(), QStyle::SP_MessageBoxCritical);
-    addProblems(m_document->warnings(), QStyle::SP_MessageBoxInformation);
+    ConfigErrors notes = m_document->warnings();
+    for (ConfigError &note : notes) {
+        // The service ignores unknown keys; the editor keeps them.
+        if (note.message.startsWith(QLatin1String("unknown key")))
+            note.message += tr("; kept unchanged when saving");
+    }
+    addProblems(notes, QStyle::SP_MessageBoxInformation);
     if (m_problems->count() == 0)
         new QListWidgetItem(QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton),
                             tr("No problems: the service would accept this config."), m_problems);

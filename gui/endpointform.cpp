@@ -9,12 +9,16 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace prc {
 namespace {
@@ -114,7 +118,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
 
     m_bindPort = new QSpinBox(listener);
     m_bindPort->setRange(0, 65535);
-    m_bindPort->setSpecialValueText(tr("not set"));
+    m_defaultTexts.insert(KeyBindPort, tr("not set"));
     listenerForm->addRow(tr("Bind port:"), field(m_bindPort, KeyBindPort, tr("TCP port, 1–65535.")));
     layout->addWidget(listener);
 
@@ -153,9 +157,9 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     tokenRow->setObjectName(QString());
     backendForm->addRow(tr("Auth token:"), tokenField);
 
-    auto *timeouts = numberField({QStringLiteral("request-timeout"), tr("Request timeout:"), 1, 600000,
-                                  tr(" ms"), tr("Bounds each backend call; default 2000 ms.")});
-    timeouts->setSpecialValueText(tr("default (2000 ms)"));
+    numberField({QStringLiteral("request-timeout"), tr("Request timeout:"), 1, 600000, tr(" ms"),
+                 tr("Bounds each backend call; default 2000 ms.")});
+    m_defaultTexts.insert(QStringLiteral("request-timeout"), tr("default (2000 ms)"));
     backendForm->addRow(tr("Request timeout:"),
                         m_errorLabels.value(QStringLiteral("request-timeout"))->parentWidget());
 
@@ -185,14 +189,15 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
          tr(" bytes"), tr("Larger backend answers count as a temporary error.")},
     };
     for (const NumberSpec &spec : specs) {
-        QSpinBox *spin = numberField(spec);
+        numberField(spec);
         limitsForm->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
         if (spec.key == QLatin1String("max-connections"))
-            spin->setSpecialValueText(tr("default (%1)").arg(EndpointConfig::DefaultMaxConnections));
+            m_defaultTexts.insert(spec.key, tr("default (%1)").arg(EndpointConfig::DefaultMaxConnections));
         else if (spec.key == QLatin1String("max-in-flight"))
-            spin->setSpecialValueText(tr("default (%1)").arg(EndpointConfig::DefaultMaxInFlight));
+            m_defaultTexts.insert(spec.key, tr("default (%1)").arg(EndpointConfig::DefaultMaxInFlight));
         else if (spec.key == QLatin1String("max-response-size"))
-            spin->setSpecialValueText(tr("default (%1 bytes)").arg(EndpointConfig::DefaultMaxResponseSize));
+            m_defaultTexts.insert(spec.key,
+                                  tr("default (%1 bytes)").arg(EndpointConfig::DefaultMaxResponseSize));
     }
     layout->addWidget(limits);
 
@@ -311,9 +316,9 @@ void EndpointForm::refresh()
     m_modeHint->setText(modeHint(mode));
     refreshDefaults(mode);
 
-    m_bindPort->setValue(endpoint.value(KeyBindPort).toInt(0));
+    showNumber(m_bindPort, endpoint, KeyBindPort);
     for (auto it = m_numbers.cbegin(); it != m_numbers.cend(); ++it)
-        it.value()->setValue(endpoint.value(it.key()).toInt(it.value()->minimum()));
+        showNumber(it.value(), endpoint, it.key());
 
     int source = InlineToken;
     if (!endpoint.contains(KeyAuthToken) && endpoint.contains(KeyAuthTokenFile))
@@ -347,8 +352,28 @@ void EndpointForm::refresh()
 
 void EndpointForm::refreshDefaults(const QString &mode)
 {
-    m_numbers.value(QStringLiteral("idle-timeout"))->setSpecialValueText(idleDefault(mode));
-    m_numbers.value(QStringLiteral("max-request-size"))->setSpecialValueText(requestSizeDefault(mode));
+    m_defaultTexts.insert(QStringLiteral("idle-timeout"), idleDefault(mode));
+    m_defaultTexts.insert(QStringLiteral("max-request-size"), requestSizeDefault(mode));
+}
+
+void EndpointForm::showNumber(QSpinBox *spin, const QJsonObject &endpoint, const QString &key)
+{
+    // The lowest position stands for "key absent". A value the spin box cannot show (out of range, not an
+    // integer, not a number) is named there instead, so the form never pretends the file holds the default.
+    const QJsonValue value = endpoint.value(key);
+    const double number = value.toDouble();
+    const bool representable = value.isDouble() && number == std::floor(number) && number > spin->minimum() &&
+                               number <= spin->maximum();
+    if (value.isUndefined() || representable) {
+        spin->setSpecialValueText(m_defaultTexts.value(key));
+        spin->setValue(value.isUndefined() ? spin->minimum() : int(number));
+        return;
+    }
+    // The JSON text of the value: wrap it in an array, since QJsonDocument only serialises containers.
+    const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    const QString raw = QString::fromUtf8(json.mid(1, json.size() - 2));
+    spin->setSpecialValueText(tr("invalid: %1").arg(raw));
+    spin->setValue(spin->minimum());
 }
 
 void EndpointForm::showErrors()

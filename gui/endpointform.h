@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class QComboBox;
+class QJsonObject;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -45,6 +46,7 @@ private:
     QSpinBox *numberField(const NumberSpec &spec);
     void refresh();
     void refreshDefaults(const QString &mode);
+    void showNumber(QSpinBox *spin, const QJsonObject &endpoint, const QString &key);
     void showErrors();
     void setTokenSource(int source);
     QString tokenKey() const;
@@ -64,6 +66,7 @@ private:
     QToolButton *m_reveal = nullptr;
     QLineEdit *m_listSeparator = nullptr;
     QHash<QString, QSpinBox *> m_numbers;
+    QHash<QString, QString> m_defaultTexts; ///< the "key absent" text of each spin box
     QHash<QString, QLabel *> m_errorLabels;
     QLabel *m_generalErrors = nullptr;
     QLabel *m_unknownKeys = nullptr;

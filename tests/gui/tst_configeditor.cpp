@@ -5,6 +5,7 @@
 #include "endpointform.h"
 #include "mainwindow.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
@@ -12,11 +13,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 #include <QUndoStack>
 
@@ -109,10 +113,14 @@ private Q_SLOTS:
     void loadsEveryField();
     void editShowsErrorNextToField_data();
     void editShowsErrorNextToField();
+    void invalidNumberIsNamed_data();
+    void invalidNumberIsNamed();
     void saveUnchangedIsByteIdentical();
     void saveAfterEditChangesOnlyThatLine_data();
     void saveAfterEditChangesOnlyThatLine();
     void undoRestoresDocument();
+    void unsavedChangesPrompt_data();
+    void unsavedChangesPrompt();
     void tokenSourceSwitchAndReveal();
     void addAndRemoveEndpoint();
     void newFromTemplateIsValid();
@@ -252,12 +260,54 @@ void tst_ConfigEditor::editShowsErrorNextToField()
         QVERIFY(!m_window->editor()->table()->model()->index(endpoint, 0).data(Qt::DecorationRole).isNull());
 }
 
+void tst_ConfigEditor::invalidNumberIsNamed_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QByteArray>("json"); // the value, as JSON
+    QTest::addColumn<QString>("shown");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("below range") << "request-timeout" << QByteArray("0") << "invalid: 0"
+                                 << "out of range (1..600000)";
+    QTest::newRow("above range") << "bind-port" << QByteArray("70000") << "invalid: 70000"
+                                 << "out of range (1..65535)";
+    QTest::newRow("string") << "max-in-flight" << QByteArray("\"4\"") << "invalid: \"4\""
+                            << "must be an integer";
+    QTest::newRow("fraction") << "idle-timeout" << QByteArray("1500.5") << "invalid: 1500.5"
+                              << "must be an integer";
+    QTest::newRow("valid") << "max-connections" << QByteArray("50") << "50"
+                           << "";
+    QTest::newRow("absent") << "max-connections" << QByteArray() << "default (1024)"
+                            << "";
+}
+
+void tst_ConfigEditor::invalidNumberIsNamed()
+{
+    QFETCH(QString, key);
+    QFETCH(QByteArray, json);
+    QFETCH(QString, shown);
+    QFETCH(QString, error);
+
+    const QJsonValue value = json.isEmpty() ? QJsonValue(QJsonValue::Undefined)
+                                            : QJsonDocument::fromJson("[" + json + "]").array().at(0);
+    m_window->editor()->selectEndpoint(0);
+    m_window->document()->setEndpointValue(0, key, value);
+    QCOMPARE(form()->findChild<QSpinBox *>(key)->text(), shown);
+    QVERIFY2(errorLabel(form(), key)->text().contains(error), qPrintable(errorLabel(form(), key)->text()));
+    QCOMPARE(errorLabel(form(), key)->text().isEmpty(), error.isEmpty());
+}
+
 void tst_ConfigEditor::saveUnchangedIsByteIdentical()
 {
     const QByteArray before = readAll(m_path);
+    const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    QVERIFY(QFile::setPermissions(m_path, ownerOnly));
     QVERIFY(m_window->saveFile(m_path));
     QCOMPARE(readAll(m_path), before);
     QVERIFY(!m_window->document()->isModified());
+    // The atomic replace keeps the permissions of the file it replaces.
+    QCOMPARE(QFile::permissions(m_path) & (ownerOnly | QFileDevice::ReadGroup | QFileDevice::ReadOther),
+             ownerOnly);
 }
 
 void tst_ConfigEditor::saveAfterEditChangesOnlyThatLine_data()
@@ -330,6 +380,43 @@ void tst_ConfigEditor::undoRestoresDocument()
 
     m_window->document()->undoStack()->redo();
     QCOMPARE(m_window->editor()->table()->model()->index(0, 0).data().toString(), QStringLiteral("renamed"));
+}
+
+void tst_ConfigEditor::unsavedChangesPrompt_data()
+{
+    QTest::addColumn<int>("button");
+    QTest::addColumn<bool>("closes");
+    QTest::addColumn<bool>("saved");
+    QTest::newRow("cancel") << int(QMessageBox::Cancel) << false << false;
+    QTest::newRow("discard") << int(QMessageBox::Discard) << true << false;
+    QTest::newRow("save") << int(QMessageBox::Save) << true << true;
+}
+
+void tst_ConfigEditor::unsavedChangesPrompt()
+{
+    QFETCH(int, button);
+    QFETCH(bool, closes);
+    QFETCH(bool, saved);
+
+    m_window->editor()->selectEndpoint(0);
+    QVERIFY(editField(form(), QStringLiteral("name"), QStringLiteral("renamed")));
+    QVERIFY(m_window->isWindowModified());
+
+    // The prompt is modal: answer it from a timer once it is up.
+    bool prompted = false;
+    QTimer answer;
+    answer.setInterval(10);
+    connect(&answer, &QTimer::timeout, this, [&] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            prompted = true;
+            answer.stop();
+            box->button(QMessageBox::StandardButton(button))->click();
+        }
+    });
+    answer.start();
+    QCOMPARE(m_window->close(), closes);
+    QVERIFY(prompted);
+    QCOMPARE(readAll(m_path).contains("\"renamed\""), saved);
 }
 
 void tst_ConfigEditor::tokenSourceSwitchAndReveal()
