@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "adminlogging.h"
+#include "configdocument.h"
 #include "mainwindow.h"
 #include "screenshotrunner.h"
 #include "version.h"
@@ -34,8 +36,18 @@ int main(int argc, char *argv[])
 
     prc::MainWindow window;
     const QStringList files = parser.positionalArguments();
-    if (!files.isEmpty() && !window.openFile(files.first()) && parser.isSet(screenshot))
-        return 1;
+    if (!files.isEmpty()) {
+        if (parser.isSet(screenshot)) {
+            // No message box here: nobody would be there to close it.
+            QString error;
+            if (!window.document()->load(files.first(), &error)) {
+                qCCritical(lcAdmin).noquote() << error;
+                return 1;
+            }
+        } else {
+            window.openFile(files.first());
+        }
+    }
 
     if (parser.isSet(screenshot)) {
         QList<QPair<QString, QString>> lookups;
