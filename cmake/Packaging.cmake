@@ -58,6 +58,8 @@ if(PRC_PACKAGING_WINDOWS_LAYOUT)
 
     if(PRC_PACKAGE_ADMIN)
         install(TARGETS postfix-rest-connector-admin RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT admin)
+        # A GUI program: no console window when started from the Start menu.
+        set_target_properties(postfix-rest-connector-admin PROPERTIES WIN32_EXECUTABLE ON)
     endif()
 
     # windeployqt through Qt's deploy script: Qt DLLs, plugins (TLS backends, platform plugin) and qt.conf

@@ -46,6 +46,12 @@ cleanup() {
     [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null
     [ -n "$BACKEND_PID" ] && kill "$BACKEND_PID" 2>/dev/null
     wait 2>/dev/null
+    # A test that stopped half-way must not leave the packages (or their user) on the machine.
+    for package in "$ADMIN_PKG" "$PKG"; do
+        if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -c -E ' (installed|config-files|unpacked|half-configured)$' >/dev/null; then
+            apt-get purge -y -q "$package" >/dev/null 2>&1 || dpkg --purge "$package" >/dev/null 2>&1
+        fi
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
