@@ -14,8 +14,8 @@ class Netstring
 public:
     static QByteArray encode(QByteArrayView payload);
 
-    /// Takes one netstring from the front of buffer. A length above maxLength is rejected as soon as its digits
-    /// are read, before any payload is buffered.
+    /// Takes one netstring from the front of buffer. A length above maxLength is rejected as soon as its
+    /// digits are read, before any payload is buffered.
     static Frame take(QByteArray &buffer, qsizetype maxLength);
 };
 

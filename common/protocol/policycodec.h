@@ -22,8 +22,8 @@ public:
     /// Postfix's default limit for one reply line.
     static constexpr qsizetype MaxActionSize = 8000;
 
-    /// Takes one request (its attribute lines, without the final line break and the empty line) from the front of
-    /// buffer.
+    /// Takes one request (its attribute lines, without the final line break and the empty line) from the
+    /// front of buffer.
     static Frame takeRequest(QByteArray &buffer, qsizetype maxRequestSize);
 
     /// Splits the lines at their first '='. Keeps order and unknown names; a line without '=' is an error.

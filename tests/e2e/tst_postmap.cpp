@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// End to end with Postfix's own client: postmap -q KEY tcp:... / socketmap:inet:... → the built service → HTTP.
+// End to end with Postfix's own client: postmap -q KEY tcp:... / socketmap:inet:... → the built service →
+// HTTP.
 #include "fakebackend.h"
 #include "serviceprocess.h"
 
@@ -70,16 +71,18 @@ void TestPostmap::initTestCase()
     const auto endpoint = [this](const char *name, const char *mode, quint16 port) {
         return QJsonObject{{QStringLiteral("name"), QLatin1String(name)},
                            {QStringLiteral("mode"), QLatin1String(mode)},
-                           {QStringLiteral("target"), m_backend->url(QStringLiteral("/%1").arg(QLatin1String(name))).toString()},
+                           {QStringLiteral("target"),
+                            m_backend->url(QStringLiteral("/%1").arg(QLatin1String(name))).toString()},
                            {QStringLiteral("bind-address"), QStringLiteral("127.0.0.1")},
                            {QStringLiteral("bind-port"), int(port)},
                            {QStringLiteral("auth-token"), QStringLiteral("e2e-token")},
                            {QStringLiteral("request-timeout"), 1000}};
     };
     m_service = new ServiceProcess(this);
-    m_service->start({m_service->writeConfig(QJsonObject{
-        {QStringLiteral("endpoints"),
-         QJsonArray{endpoint("tcp", "tcp-lookup", m_tcpPort), endpoint("socketmap", "socketmap-lookup", m_socketmapPort)}}})});
+    m_service->start({m_service->writeConfig(
+        QJsonObject{{QStringLiteral("endpoints"),
+                     QJsonArray{endpoint("tcp", "tcp-lookup", m_tcpPort),
+                                endpoint("socketmap", "socketmap-lookup", m_socketmapPort)}}})});
     QTRY_VERIFY_WITH_TIMEOUT(m_service->isStarted(), 10000);
 }
 
@@ -105,11 +108,14 @@ void TestPostmap::answer(int status, const QByteArray &body)
 PostmapResult TestPostmap::postmap(const QByteArray &key, const QString &table)
 {
     QProcess process;
-    process.start(m_postmap, {QStringLiteral("-c"), m_postfixConfig.path(), QStringLiteral("-q"), QString::fromUtf8(key), table});
+    process.start(m_postmap, {QStringLiteral("-c"), m_postfixConfig.path(), QStringLiteral("-q"),
+                              QString::fromUtf8(key), table});
     bool finished = false;
     connect(&process, &QProcess::finished, this, [&finished] { finished = true; });
     // postmap runs in its own process; this loop keeps the in-test backend answering meanwhile.
-    [&] { QTRY_VERIFY_WITH_TIMEOUT(finished, 30000); }();
+    [&] {
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 30000);
+    }();
     return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
@@ -122,21 +128,27 @@ void TestPostmap::tcpLookup_data()
     QTest::addColumn<QByteArray>("expectedOut");
     QTest::addColumn<QByteArray>("expectedErrPart");
 
-    QTest::newRow("found") << QByteArray("example.com") << 200 << QByteArray(R"(["OK"])") << 0 << QByteArray("OK\n") << QByteArray();
+    QTest::newRow("found") << QByteArray("example.com") << 200 << QByteArray(R"(["OK"])") << 0
+                           << QByteArray("OK\n") << QByteArray();
     QTest::newRow("list joined") << QByteArray("postmaster@example.com") << 200
                                  << QByteArray(R"(["a@example.com","b@example.com"])") << 0
                                  << QByteArray("a@example.com,b@example.com\n") << QByteArray();
-    QTest::newRow("key with space") << QByteArray("John Doe") << 200 << QByteArray(R"(["x"])") << 0 << QByteArray("x\n")
-                                    << QByteArray();
-    QTest::newRow("utf-8 key and value") << QByteArray("m\xc3\xbcller@example.com") << 200
-                                         << QByteArray("[\"M\xc3\xbcller\"]") << 0 << QByteArray("M\xc3\xbcller\n") << QByteArray();
-    QTest::newRow("value with space and percent") << QByteArray("k") << 200 << QByteArray(R"(["smtp:[mx 1]:25 100%"])") << 0
-                                                  << QByteArray("smtp:[mx 1]:25 100%\n") << QByteArray();
-    QTest::newRow("not found 404") << QByteArray("nobody@example.com") << 404 << QByteArray() << 1 << QByteArray() << QByteArray();
-    QTest::newRow("not found []") << QByteArray("nobody@example.com") << 200 << QByteArray("[]") << 1 << QByteArray() << QByteArray();
-    QTest::newRow("backend error") << QByteArray("k") << 500 << QByteArray() << 1 << QByteArray() << QByteArray("query error");
-    QTest::newRow("backend bad json") << QByteArray("k") << 200 << QByteArray("<html>") << 1 << QByteArray()
-                                      << QByteArray("query error");
+    QTest::newRow("key with space") << QByteArray("John Doe") << 200 << QByteArray(R"(["x"])") << 0
+                                    << QByteArray("x\n") << QByteArray();
+    QTest::newRow("utf-8 key and value")
+        << QByteArray("m\xc3\xbcller@example.com") << 200 << QByteArray("[\"M\xc3\xbcller\"]") << 0
+        << QByteArray("M\xc3\xbcller\n") << QByteArray();
+    QTest::newRow("value with space and percent")
+        << QByteArray("k") << 200 << QByteArray(R"(["smtp:[mx 1]:25 100%"])") << 0
+        << QByteArray("smtp:[mx 1]:25 100%\n") << QByteArray();
+    QTest::newRow("not found 404") << QByteArray("nobody@example.com") << 404 << QByteArray() << 1
+                                   << QByteArray() << QByteArray();
+    QTest::newRow("not found []") << QByteArray("nobody@example.com") << 200 << QByteArray("[]") << 1
+                                  << QByteArray() << QByteArray();
+    QTest::newRow("backend error") << QByteArray("k") << 500 << QByteArray() << 1 << QByteArray()
+                                   << QByteArray("query error");
+    QTest::newRow("backend bad json")
+        << QByteArray("k") << 200 << QByteArray("<html>") << 1 << QByteArray() << QByteArray("query error");
 }
 
 void TestPostmap::tcpLookup()
@@ -174,22 +186,23 @@ void TestPostmap::socketmapLookup_data()
     QTest::addColumn<QByteArray>("expectedOut");
     QTest::addColumn<QByteArray>("expectedErrPart");
 
-    QTest::newRow("found") << QByteArray("domains") << QByteArray("example.com") << 200 << QByteArray(R"(["OK"])") << 0
-                           << QByteArray("OK\n") << QByteArray();
+    QTest::newRow("found") << QByteArray("domains") << QByteArray("example.com") << 200
+                           << QByteArray(R"(["OK"])") << 0 << QByteArray("OK\n") << QByteArray();
     QTest::newRow("other map, list") << QByteArray("aliases") << QByteArray("postmaster@example.com") << 200
                                      << QByteArray(R"(["a@example.com","b@example.com"])") << 0
                                      << QByteArray("a@example.com,b@example.com\n") << QByteArray();
-    QTest::newRow("key with space") << QByteArray("m") << QByteArray("John Doe") << 200 << QByteArray(R"(["y"])") << 0
-                                    << QByteArray("y\n") << QByteArray();
+    QTest::newRow("key with space") << QByteArray("m") << QByteArray("John Doe") << 200
+                                    << QByteArray(R"(["y"])") << 0 << QByteArray("y\n") << QByteArray();
     QTest::newRow("large value") << QByteArray("m") << QByteArray("big") << 200
-                                 << QByteArray("[\"" + QByteArray(50000, 'v') + "\"]") << 0 << QByteArray(50000, 'v') + '\n'
+                                 << QByteArray("[\"" + QByteArray(50000, 'v') + "\"]") << 0
+                                 << QByteArray(50000, 'v') + '\n'
                                  << QByteArray();
-    QTest::newRow("not found") << QByteArray("m") << QByteArray("nobody") << 404 << QByteArray() << 1 << QByteArray()
-                               << QByteArray();
-    QTest::newRow("temporary error") << QByteArray("m") << QByteArray("k") << 503 << QByteArray() << 1 << QByteArray()
-                                     << QByteArray("temporary error");
-    QTest::newRow("permanent error") << QByteArray("m") << QByteArray("k") << 401 << QByteArray() << 1 << QByteArray()
-                                     << QByteArray("permanent error");
+    QTest::newRow("not found") << QByteArray("m") << QByteArray("nobody") << 404 << QByteArray() << 1
+                               << QByteArray() << QByteArray();
+    QTest::newRow("temporary error") << QByteArray("m") << QByteArray("k") << 503 << QByteArray() << 1
+                                     << QByteArray() << QByteArray("temporary error");
+    QTest::newRow("permanent error") << QByteArray("m") << QByteArray("k") << 401 << QByteArray() << 1
+                                     << QByteArray() << QByteArray("permanent error");
 }
 
 void TestPostmap::socketmapLookup()
@@ -204,7 +217,8 @@ void TestPostmap::socketmapLookup()
 
     answer(status, body);
     const PostmapResult result = postmap(
-        key, QStringLiteral("socketmap:inet:127.0.0.1:%1:%2").arg(m_socketmapPort).arg(QString::fromUtf8(map)));
+        key,
+        QStringLiteral("socketmap:inet:127.0.0.1:%1:%2").arg(m_socketmapPort).arg(QString::fromUtf8(map)));
     QCOMPARE(result.exitCode, exitCode);
     QCOMPARE(result.out, expectedOut);
     if (expectedErrPart.isEmpty())

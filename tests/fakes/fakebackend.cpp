@@ -43,7 +43,9 @@ QUrl FakeBackend::url(const QString &path) const
 
 void FakeBackend::respond(const Response &response)
 {
-    m_handler = [response](const Request &) { return response; };
+    m_handler = [response](const Request &) {
+        return response;
+    };
 }
 
 quint16 FakeBackend::unusedPort()
@@ -125,7 +127,8 @@ void FakeBackend::send(QTcpSocket *socket, const Response &response)
     case Fault::NeverAnswer:
         return;
     case Fault::Trickle: {
-        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n[");
+        socket->write(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n[");
         auto *timer = new QTimer(socket);
         connect(timer, &QTimer::timeout, socket, [socket] { socket->write("\"x\","); });
         timer->start(50);

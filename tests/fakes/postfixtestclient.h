@@ -25,8 +25,8 @@ public:
     void write(const QByteArray &bytes) { m_socket.write(bytes); }
     void close() { m_socket.abort(); }
 
-    /// Complete replies received so far, framing removed (tcp: the line without newline, text %-decoded; socketmap: the
-    /// netstring payload; policy: the reply without the empty line).
+    /// Complete replies received so far, framing removed (tcp: the line without newline, text %-decoded;
+    /// socketmap: the netstring payload; policy: the reply without the empty line).
     QList<QByteArray> replies();
     QByteArray raw() const { return m_received; }
 

@@ -47,7 +47,8 @@ QByteArray requestFor(EndpointMode mode, const QByteArray &key)
     case EndpointMode::SocketmapLookup:
         return SocketmapCodec::request("virtual", key);
     case EndpointMode::Policy:
-        return PolicyCodec::request({{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"}, {"recipient", key}});
+        return PolicyCodec::request(
+            {{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"}, {"recipient", key}});
     }
     return {};
 }
@@ -162,7 +163,8 @@ void TestEndpointServer::cleanup()
     m_backend = nullptr;
 }
 
-EndpointServer *TestEndpointServer::start(EndpointMode mode, const std::function<void(EndpointConfig &)> &adjust)
+EndpointServer *TestEndpointServer::start(EndpointMode mode,
+                                          const std::function<void(EndpointConfig &)> &adjust)
 {
     EndpointConfig config;
     config.name = QStringLiteral("test-") + modeName(mode);
@@ -205,7 +207,8 @@ void TestEndpointServer::answersFromBackend_data()
     QTest::newRow("socketmap 404") << sm << 404 << QByteArray() << QByteArray("NOTFOUND ");
     QTest::newRow("socketmap 403") << sm << 403 << QByteArray() << QByteArray("PERM *");
     QTest::newRow("socketmap 500") << sm << 500 << QByteArray() << QByteArray("TEMP *");
-    QTest::newRow("policy action") << pol << 200 << QByteArray("REJECT 5.7.1 no thanks\n") << QByteArray("action=REJECT 5.7.1 no thanks");
+    QTest::newRow("policy action") << pol << 200 << QByteArray("REJECT 5.7.1 no thanks\n")
+                                   << QByteArray("action=REJECT 5.7.1 no thanks");
     QTest::newRow("policy empty") << pol << 200 << QByteArray() << QByteArray("action=451 4.3.0 *");
     QTest::newRow("policy 403") << pol << 403 << QByteArray() << QByteArray("action=451 4.3.5 *");
     QTest::newRow("policy 502") << pol << 502 << QByteArray() << QByteArray("action=451 4.3.0 *");
@@ -250,7 +253,8 @@ void TestEndpointServer::sendsHeadersAndFreshRequestIds()
     QTRY_COMPARE(client.replies().size(), 2);
 
     QCOMPARE(m_backend->requests().size(), 2);
-    const QRegularExpression uuid(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
+    const QRegularExpression uuid(
+        QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
     for (const auto &request : m_backend->requests()) {
         QCOMPARE(request.header("x-auth-token"), Token.toUtf8());
         QCOMPARE(request.header("user-agent"), QByteArray("TestAgent/1.0"));
@@ -259,7 +263,8 @@ void TestEndpointServer::sendsHeadersAndFreshRequestIds()
         QCOMPARE(request.method, mode == EndpointMode::Policy ? QByteArray("POST") : QByteArray("GET"));
         QCOMPARE(request.path, QByteArray("/lookup"));
     }
-    QVERIFY(m_backend->requests().at(0).header("x-request-id") != m_backend->requests().at(1).header("x-request-id"));
+    QVERIFY(m_backend->requests().at(0).header("x-request-id")
+            != m_backend->requests().at(1).header("x-request-id"));
     if (mode == EndpointMode::Policy) {
         const auto &request = m_backend->requests().constFirst();
         QCOMPARE(request.header("content-type"), QByteArray("application/x-www-form-urlencoded"));
@@ -348,13 +353,18 @@ void TestEndpointServer::backendFaults_data()
 
     for (auto mode : {EndpointMode::TcpLookup, EndpointMode::SocketmapLookup, EndpointMode::Policy}) {
         const QByteArray name = modeName(mode).toUtf8();
-        QTest::newRow(QByteArray(name + " timeout").constData()) << mode << int(Fault::None) << 5000 << 200 << 0 << QByteArray("within 300 ms");
-        QTest::newRow(QByteArray(name + " never answers").constData()) << mode << int(Fault::NeverAnswer) << 0 << 200 << 0 << QByteArray("within 300 ms");
-        QTest::newRow(QByteArray(name + " trickling body").constData()) << mode << int(Fault::Trickle) << 0 << 200 << 0 << QByteArray("within 300 ms");
+        QTest::newRow(QByteArray(name + " timeout").constData())
+            << mode << int(Fault::None) << 5000 << 200 << 0 << QByteArray("within 300 ms");
+        QTest::newRow(QByteArray(name + " never answers").constData())
+            << mode << int(Fault::NeverAnswer) << 0 << 200 << 0 << QByteArray("within 300 ms");
+        QTest::newRow(QByteArray(name + " trickling body").constData())
+            << mode << int(Fault::Trickle) << 0 << 200 << 0 << QByteArray("within 300 ms");
         QTest::newRow(QByteArray(name + " closed without response").constData())
             << mode << int(Fault::CloseWithoutResponse) << 0 << 200 << 0 << QByteArray("closed");
-        QTest::newRow(QByteArray(name + " huge body").constData()) << mode << int(Fault::None) << 0 << 200 << 100000 << QByteArray("larger than 4096 bytes");
-        QTest::newRow(QByteArray(name + " redirect not followed").constData()) << mode << int(Fault::None) << 0 << 302 << 0 << QByteArray("302");
+        QTest::newRow(QByteArray(name + " huge body").constData())
+            << mode << int(Fault::None) << 0 << 200 << 100000 << QByteArray("larger than 4096 bytes");
+        QTest::newRow(QByteArray(name + " redirect not followed").constData())
+            << mode << int(Fault::None) << 0 << 302 << 0 << QByteArray("302");
     }
 }
 
@@ -390,9 +400,9 @@ void TestEndpointServer::backendFaults()
     QVERIFY2(clock.elapsed() < 300 + 700, QByteArray::number(clock.elapsed()).constData());
     const QByteArray reply = client.replies().constFirst();
     const QByteArray expectedPrefix = mode == EndpointMode::SocketmapLookup && delayMs + fault > 0
-            && Fault(fault) != Fault::CloseWithoutResponse
-        ? QByteArray("TIMEOUT ")
-        : temporaryPrefix(mode);
+                                              && Fault(fault) != Fault::CloseWithoutResponse
+                                          ? QByteArray("TIMEOUT ")
+                                          : temporaryPrefix(mode);
     QVERIFY2(reply.startsWith(expectedPrefix), reply.constData());
     QVERIFY2(reply.contains(reasonPart), reply.constData());
     // A redirect is not followed. A connection closed before any response byte is retried once by Qt's HTTP
@@ -424,7 +434,8 @@ void TestEndpointServer::oversizedRequestIsRefusedAndClosed()
     PostfixTestClient client(framingFor(mode));
     client.connectTo(m_server->serverPort());
     // No terminator ever: the server must not keep buffering.
-    const QByteArray head = mode == EndpointMode::SocketmapLookup ? QByteArray("999999999:") : QByteArray("get ");
+    const QByteArray head =
+        mode == EndpointMode::SocketmapLookup ? QByteArray("999999999:") : QByteArray("get ");
     client.write(head + QByteArray(64 * 1024, 'a'));
     QTRY_VERIFY(client.isClosed());
     QCOMPARE(client.replies().size(), 1);
@@ -439,15 +450,16 @@ void TestEndpointServer::brokenStreamIsAnsweredAndClosed_data()
     QTest::addColumn<QByteArray>("expectedPrefix");
     QTest::addColumn<bool>("closes");
 
-    QTest::newRow("tcp not a get") << EndpointMode::TcpLookup << QByteArray("HELO there\n") << QByteArray("400 ") << true;
-    QTest::newRow("tcp bad escape keeps connection") << EndpointMode::TcpLookup << QByteArray("get a%ZZ\n")
-                                                     << QByteArray("400 ") << false;
-    QTest::newRow("socketmap non-digit length") << EndpointMode::SocketmapLookup << QByteArray("x3:abc,")
-                                                << QByteArray("PERM ") << true;
-    QTest::newRow("socketmap missing comma") << EndpointMode::SocketmapLookup << QByteArray("3:abc;")
-                                             << QByteArray("PERM ") << true;
-    QTest::newRow("socketmap no key") << EndpointMode::SocketmapLookup << QByteArray("3:abc,") << QByteArray("PERM ")
-                                      << false;
+    QTest::newRow("tcp not a get") << EndpointMode::TcpLookup << QByteArray("HELO there\n")
+                                   << QByteArray("400 ") << true;
+    QTest::newRow("tcp bad escape keeps connection")
+        << EndpointMode::TcpLookup << QByteArray("get a%ZZ\n") << QByteArray("400 ") << false;
+    QTest::newRow("socketmap non-digit length")
+        << EndpointMode::SocketmapLookup << QByteArray("x3:abc,") << QByteArray("PERM ") << true;
+    QTest::newRow("socketmap missing comma")
+        << EndpointMode::SocketmapLookup << QByteArray("3:abc;") << QByteArray("PERM ") << true;
+    QTest::newRow("socketmap no key")
+        << EndpointMode::SocketmapLookup << QByteArray("3:abc,") << QByteArray("PERM ") << false;
     QTest::newRow("policy line without =") << EndpointMode::Policy << QByteArray("request=x\nbogus\n\n")
                                            << QByteArray("action=451 4.3.5 ") << false;
     QTest::newRow("binary garbage") << EndpointMode::SocketmapLookup << QByteArray("\x00\xff\xfe", 3)
@@ -466,7 +478,8 @@ void TestEndpointServer::brokenStreamIsAnsweredAndClosed()
     client.connectTo(m_server->serverPort());
     client.write(bytes);
     QTRY_COMPARE(client.replies().size(), 1);
-    QVERIFY2(client.replies().constFirst().startsWith(expectedPrefix), client.replies().constFirst().constData());
+    QVERIFY2(client.replies().constFirst().startsWith(expectedPrefix),
+             client.replies().constFirst().constData());
     if (closes) {
         QTRY_VERIFY(client.isClosed());
     } else {

@@ -67,12 +67,16 @@ private Q_SLOTS:
 
 void TestHardening::unreachableBackends_data()
 {
-    QTest::addColumn<QString>("target"); // {backend}: the fake backend's (plain HTTP) port; {unused}: a closed one
+    QTest::addColumn<QString>(
+        "target"); // {backend}: the fake backend's (plain HTTP) port; {unused}: a closed one
     QTest::addColumn<QByteArray>("reasonPart");
 
-    QTest::newRow("dns failure") << QStringLiteral("http://no-such-host.invalid/lookup") << QByteArray("400 ");
-    QTest::newRow("tls to a plain http server") << QStringLiteral("https://127.0.0.1:{backend}/lookup") << QByteArray("400 ");
-    QTest::newRow("connection refused") << QStringLiteral("http://127.0.0.1:{unused}/lookup") << QByteArray("refused");
+    QTest::newRow("dns failure") << QStringLiteral("http://no-such-host.invalid/lookup")
+                                 << QByteArray("400 ");
+    QTest::newRow("tls to a plain http server")
+        << QStringLiteral("https://127.0.0.1:{backend}/lookup") << QByteArray("400 ");
+    QTest::newRow("connection refused")
+        << QStringLiteral("http://127.0.0.1:{unused}/lookup") << QByteArray("refused");
 }
 
 void TestHardening::unreachableBackends()

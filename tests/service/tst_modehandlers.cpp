@@ -77,58 +77,87 @@ void TestModeHandlers::replyMapping_data()
     const auto pol = EndpointMode::Policy;
 
     // tcp_table: 200 found, 500 not found, 400 everything else (no permanent error exists).
-    QTest::newRow("tcp 200 one value") << tcp << response(200, R"(["a@example.com"])") << QByteArray("200 a@example.com\n");
+    QTest::newRow("tcp 200 one value")
+        << tcp << response(200, R"(["a@example.com"])") << QByteArray("200 a@example.com\n");
     QTest::newRow("tcp 200 two values") << tcp << response(200, R"(["a","b"])") << QByteArray("200 a,b\n");
     QTest::newRow("tcp 200 value with space and percent")
         << tcp << response(200, R"(["a b%c"])") << QByteArray("200 a%20b%25c\n");
-    QTest::newRow("tcp 200 non-ascii value") << tcp << response(200, R"(["m\u00fcller"])") << QByteArray("200 m%C3%BCller\n");
-    QTest::newRow("tcp 200 value with newline") << tcp << response(200, R"(["a\nb"])") << QByteArray("200 a%0Ab\n");
-    QTest::newRow("tcp 200 empty array") << tcp << response(200, "[]") << QByteArray("500 RID%20-%20key%20not%20found\n");
+    QTest::newRow("tcp 200 non-ascii value")
+        << tcp << response(200, R"(["m\u00fcller"])") << QByteArray("200 m%C3%BCller\n");
+    QTest::newRow("tcp 200 value with newline")
+        << tcp << response(200, R"(["a\nb"])") << QByteArray("200 a%0Ab\n");
+    QTest::newRow("tcp 200 empty array")
+        << tcp << response(200, "[]") << QByteArray("500 RID%20-%20key%20not%20found\n");
     QTest::newRow("tcp 404") << tcp << response(404, "") << QByteArray("500 RID%20-%20key%20not%20found\n");
-    QTest::newRow("tcp 403") << tcp << response(403, "")
-                             << QByteArray("400 RID%20-%20backend%20rejected%20the%20request%20with%20status%20403\n");
-    QTest::newRow("tcp 500") << tcp << response(500, "") << QByteArray("400 RID%20-%20unexpected%20backend%20status%20500\n");
-    QTest::newRow("tcp 204") << tcp << response(204, "") << QByteArray("400 RID%20-%20unexpected%20backend%20status%20204\n");
-    QTest::newRow("tcp 302") << tcp << response(302, "") << QByteArray("400 RID%20-%20unexpected%20backend%20status%20302\n");
-    QTest::newRow("tcp invalid json") << tcp << response(200, "not json") << QByteArray("400 RID%20-%20invalid%20JSON%20from%20backend:%20illegal%20value\n");
-    QTest::newRow("tcp object not array") << tcp << response(200, "{}")
-                                          << QByteArray("400 RID%20-%20backend%20response%20is%20not%20a%20JSON%20array\n");
-    QTest::newRow("tcp array of numbers") << tcp << response(200, "[1]")
-                                          << QByteArray("400 RID%20-%20backend%20response%20array%20holds%20a%20non-string%20value\n");
-    QTest::newRow("tcp timeout") << tcp << failure(O::Timeout, QStringLiteral("slow")) << QByteArray("400 RID%20-%20slow\n");
-    QTest::newRow("tcp network error") << tcp << failure(O::NetworkError, QStringLiteral("Connection refused"))
-                                       << QByteArray("400 RID%20-%20Connection%20refused\n");
-    QTest::newRow("tcp too large") << tcp << failure(O::TooLarge, QStringLiteral("big")) << QByteArray("400 RID%20-%20big\n");
+    QTest::newRow("tcp 403")
+        << tcp << response(403, "")
+        << QByteArray("400 RID%20-%20backend%20rejected%20the%20request%20with%20status%20403\n");
+    QTest::newRow("tcp 500") << tcp << response(500, "")
+                             << QByteArray("400 RID%20-%20unexpected%20backend%20status%20500\n");
+    QTest::newRow("tcp 204") << tcp << response(204, "")
+                             << QByteArray("400 RID%20-%20unexpected%20backend%20status%20204\n");
+    QTest::newRow("tcp 302") << tcp << response(302, "")
+                             << QByteArray("400 RID%20-%20unexpected%20backend%20status%20302\n");
+    QTest::newRow("tcp invalid json")
+        << tcp << response(200, "not json")
+        << QByteArray("400 RID%20-%20invalid%20JSON%20from%20backend:%20illegal%20value\n");
+    QTest::newRow("tcp object not array")
+        << tcp << response(200, "{}")
+        << QByteArray("400 RID%20-%20backend%20response%20is%20not%20a%20JSON%20array\n");
+    QTest::newRow("tcp array of numbers")
+        << tcp << response(200, "[1]")
+        << QByteArray("400 RID%20-%20backend%20response%20array%20holds%20a%20non-string%20value\n");
+    QTest::newRow("tcp timeout") << tcp << failure(O::Timeout, QStringLiteral("slow"))
+                                 << QByteArray("400 RID%20-%20slow\n");
+    QTest::newRow("tcp network error")
+        << tcp << failure(O::NetworkError, QStringLiteral("Connection refused"))
+        << QByteArray("400 RID%20-%20Connection%20refused\n");
+    QTest::newRow("tcp too large") << tcp << failure(O::TooLarge, QStringLiteral("big"))
+                                   << QByteArray("400 RID%20-%20big\n");
 
     // socketmap: OK, NOTFOUND, TEMP, TIMEOUT, PERM.
     QTest::newRow("socketmap 200") << sm << response(200, R"(["a","b"])") << ns("OK a,b");
-    QTest::newRow("socketmap 200 utf-8 raw") << sm << response(200, R"(["m\u00fcller"])") << ns("OK m\xc3\xbcller");
+    QTest::newRow("socketmap 200 utf-8 raw")
+        << sm << response(200, R"(["m\u00fcller"])") << ns("OK m\xc3\xbcller");
     QTest::newRow("socketmap []") << sm << response(200, "[]") << ns("NOTFOUND ");
     QTest::newRow("socketmap 404") << sm << response(404, "nope") << ns("NOTFOUND ");
     QTest::newRow("socketmap 401") << sm << response(401, "")
                                    << ns("PERM RID - backend rejected the request with status 401");
-    QTest::newRow("socketmap 503") << sm << response(503, "") << ns("TEMP RID - unexpected backend status 503");
-    QTest::newRow("socketmap invalid json") << sm << response(200, "[") << ns("TEMP RID - invalid JSON from backend: unterminated array");
-    QTest::newRow("socketmap timeout") << sm << failure(O::Timeout, QStringLiteral("slow")) << ns("TIMEOUT RID - slow");
-    QTest::newRow("socketmap network error") << sm << failure(O::NetworkError, QStringLiteral("refused"))
-                                             << ns("TEMP RID - refused");
+    QTest::newRow("socketmap 503") << sm << response(503, "")
+                                   << ns("TEMP RID - unexpected backend status 503");
+    QTest::newRow("socketmap invalid json")
+        << sm << response(200, "[") << ns("TEMP RID - invalid JSON from backend: unterminated array");
+    QTest::newRow("socketmap timeout")
+        << sm << failure(O::Timeout, QStringLiteral("slow")) << ns("TIMEOUT RID - slow");
+    QTest::newRow("socketmap network error")
+        << sm << failure(O::NetworkError, QStringLiteral("refused")) << ns("TEMP RID - refused");
 
     // policy: the first line of the body, or a 451 deferral; never an empty action.
     QTest::newRow("policy 200 DUNNO") << pol << response(200, "DUNNO") << QByteArray("action=DUNNO\n\n");
-    QTest::newRow("policy 200 trimmed") << pol << response(200, "  REJECT go away \r\n") << QByteArray("action=REJECT go away\n\n");
-    QTest::newRow("policy 200 first line only") << pol << response(200, "OK\nPREPEND X: y")
-                                                << QByteArray("action=OK\n\n");
-    QTest::newRow("policy 200 empty body") << pol << response(200, "")
-                                           << QByteArray("action=451 4.3.0 RID backend returned an empty action\n\n");
-    QTest::newRow("policy 200 whitespace body") << pol << response(200, " \n ")
-                                                << QByteArray("action=451 4.3.0 RID backend returned an empty action\n\n");
-    QTest::newRow("policy 204") << pol << response(204, "") << QByteArray("action=451 4.3.0 RID unexpected backend status 204\n\n");
-    QTest::newRow("policy 301") << pol << response(301, "") << QByteArray("action=451 4.3.0 RID unexpected backend status 301\n\n");
-    QTest::newRow("policy 400") << pol << response(400, "bad")
-                                << QByteArray("action=451 4.3.5 RID backend rejected the request (misconfiguration?) with status 400\n\n");
-    QTest::newRow("policy 404") << pol << response(404, "")
-                                << QByteArray("action=451 4.3.5 RID backend rejected the request (misconfiguration?) with status 404\n\n");
-    QTest::newRow("policy 500") << pol << response(500, "REJECT") << QByteArray("action=451 4.3.0 RID unexpected backend status 500\n\n");
+    QTest::newRow("policy 200 trimmed")
+        << pol << response(200, "  REJECT go away \r\n") << QByteArray("action=REJECT go away\n\n");
+    QTest::newRow("policy 200 first line only")
+        << pol << response(200, "OK\nPREPEND X: y") << QByteArray("action=OK\n\n");
+    QTest::newRow("policy 200 empty body")
+        << pol << response(200, "")
+        << QByteArray("action=451 4.3.0 RID backend returned an empty action\n\n");
+    QTest::newRow("policy 200 whitespace body")
+        << pol << response(200, " \n ")
+        << QByteArray("action=451 4.3.0 RID backend returned an empty action\n\n");
+    QTest::newRow("policy 204") << pol << response(204, "")
+                                << QByteArray("action=451 4.3.0 RID unexpected backend status 204\n\n");
+    QTest::newRow("policy 301") << pol << response(301, "")
+                                << QByteArray("action=451 4.3.0 RID unexpected backend status 301\n\n");
+    QTest::newRow("policy 400")
+        << pol << response(400, "bad")
+        << QByteArray(
+               "action=451 4.3.5 RID backend rejected the request (misconfiguration?) with status 400\n\n");
+    QTest::newRow("policy 404")
+        << pol << response(404, "")
+        << QByteArray(
+               "action=451 4.3.5 RID backend rejected the request (misconfiguration?) with status 404\n\n");
+    QTest::newRow("policy 500") << pol << response(500, "REJECT")
+                                << QByteArray("action=451 4.3.0 RID unexpected backend status 500\n\n");
     QTest::newRow("policy timeout") << pol << failure(O::Timeout, QStringLiteral("too slow"))
                                     << QByteArray("action=451 4.3.0 RID too slow\n\n");
     QTest::newRow("policy network error") << pol << failure(O::NetworkError, QStringLiteral("refused\nline"))
@@ -185,23 +214,31 @@ void TestModeHandlers::requestMapping_data()
     const QString withQuery = QStringLiteral("http://backend.test/lookup?table=virtual");
     QTest::newRow("tcp simple") << EndpointMode::TcpLookup << plain << QByteArray("get example.com")
                                 << QByteArray("http://backend.test/lookup?key=example.com") << QByteArray();
-    QTest::newRow("tcp decoded key re-encoded") << EndpointMode::TcpLookup << plain << QByteArray("get a%20b+c%25d")
-                                                << QByteArray("http://backend.test/lookup?key=a%20b%2Bc%25d") << QByteArray();
-    QTest::newRow("tcp utf-8 key") << EndpointMode::TcpLookup << plain << QByteArray("get m%C3%BCller@example.com")
-                                   << QByteArray("http://backend.test/lookup?key=m%C3%BCller%40example.com") << QByteArray();
+    QTest::newRow("tcp decoded key re-encoded")
+        << EndpointMode::TcpLookup << plain << QByteArray("get a%20b+c%25d")
+        << QByteArray("http://backend.test/lookup?key=a%20b%2Bc%25d") << QByteArray();
+    QTest::newRow("tcp utf-8 key") << EndpointMode::TcpLookup << plain
+                                   << QByteArray("get m%C3%BCller@example.com")
+                                   << QByteArray("http://backend.test/lookup?key=m%C3%BCller%40example.com")
+                                   << QByteArray();
     QTest::newRow("tcp invalid utf-8 key kept as bytes")
-        << EndpointMode::TcpLookup << plain << QByteArray("get %FF%FE") << QByteArray("http://backend.test/lookup?key=%FF%FE")
-        << QByteArray();
-    QTest::newRow("tcp target with query") << EndpointMode::TcpLookup << withQuery << QByteArray("get x&y=z")
-                                           << QByteArray("http://backend.test/lookup?table=virtual&key=x%26y%3Dz") << QByteArray();
-    QTest::newRow("socketmap") << EndpointMode::SocketmapLookup << plain << QByteArray("virtual user@example.com")
-                               << QByteArray("http://backend.test/lookup?name=virtual&key=user%40example.com") << QByteArray();
-    QTest::newRow("socketmap key with spaces") << EndpointMode::SocketmapLookup << plain << QByteArray("m a b")
-                                               << QByteArray("http://backend.test/lookup?name=m&key=a%20b") << QByteArray();
-    QTest::newRow("policy") << EndpointMode::Policy << plain
-                            << QByteArray("request=smtpd_access_policy\nrecipient=a+b@example.com\nx=1=2\nempty=")
-                            << QByteArray("http://backend.test/lookup")
-                            << QByteArray("request=smtpd_access_policy&recipient=a%2Bb%40example.com&x=1%3D2&empty=");
+        << EndpointMode::TcpLookup << plain << QByteArray("get %FF%FE")
+        << QByteArray("http://backend.test/lookup?key=%FF%FE") << QByteArray();
+    QTest::newRow("tcp target with query")
+        << EndpointMode::TcpLookup << withQuery << QByteArray("get x&y=z")
+        << QByteArray("http://backend.test/lookup?table=virtual&key=x%26y%3Dz") << QByteArray();
+    QTest::newRow("socketmap") << EndpointMode::SocketmapLookup << plain
+                               << QByteArray("virtual user@example.com")
+                               << QByteArray("http://backend.test/lookup?name=virtual&key=user%40example.com")
+                               << QByteArray();
+    QTest::newRow("socketmap key with spaces")
+        << EndpointMode::SocketmapLookup << plain << QByteArray("m a b")
+        << QByteArray("http://backend.test/lookup?name=m&key=a%20b") << QByteArray();
+    QTest::newRow("policy")
+        << EndpointMode::Policy << plain
+        << QByteArray("request=smtpd_access_policy\nrecipient=a+b@example.com\nx=1=2\nempty=")
+        << QByteArray("http://backend.test/lookup")
+        << QByteArray("request=smtpd_access_policy&recipient=a%2Bb%40example.com&x=1%3D2&empty=");
 }
 
 void TestModeHandlers::requestMapping()
@@ -219,7 +256,8 @@ void TestModeHandlers::requestMapping()
     QVERIFY(prepared.call.has_value());
     QCOMPARE(prepared.call->url.toEncoded(), expectedUrl);
     QCOMPARE(prepared.call->body, expectedBody);
-    QCOMPARE(prepared.call->method, mode == EndpointMode::Policy ? BackendCall::Method::Post : BackendCall::Method::Get);
+    QCOMPARE(prepared.call->method,
+             mode == EndpointMode::Policy ? BackendCall::Method::Post : BackendCall::Method::Get);
 }
 
 void TestModeHandlers::malformedRequests_data()
@@ -229,12 +267,16 @@ void TestModeHandlers::malformedRequests_data()
     QTest::addColumn<QByteArray>("expectedPrefix");
     QTest::addColumn<bool>("close");
 
-    QTest::newRow("tcp unknown command") << EndpointMode::TcpLookup << QByteArray("hello") << QByteArray("400 RID") << true;
-    QTest::newRow("tcp put") << EndpointMode::TcpLookup << QByteArray("put a b") << QByteArray("400 RID") << true;
-    QTest::newRow("tcp bad escape") << EndpointMode::TcpLookup << QByteArray("get a%zz") << QByteArray("400 RID") << false;
-    QTest::newRow("tcp truncated escape") << EndpointMode::TcpLookup << QByteArray("get a%4") << QByteArray("400 RID") << false;
-    QTest::newRow("socketmap no space") << EndpointMode::SocketmapLookup << QByteArray("justone")
-                                        << QByteArray("PERM RID") << false;
+    QTest::newRow("tcp unknown command")
+        << EndpointMode::TcpLookup << QByteArray("hello") << QByteArray("400 RID") << true;
+    QTest::newRow("tcp put") << EndpointMode::TcpLookup << QByteArray("put a b") << QByteArray("400 RID")
+                             << true;
+    QTest::newRow("tcp bad escape") << EndpointMode::TcpLookup << QByteArray("get a%zz")
+                                    << QByteArray("400 RID") << false;
+    QTest::newRow("tcp truncated escape")
+        << EndpointMode::TcpLookup << QByteArray("get a%4") << QByteArray("400 RID") << false;
+    QTest::newRow("socketmap no space")
+        << EndpointMode::SocketmapLookup << QByteArray("justone") << QByteArray("PERM RID") << false;
     QTest::newRow("policy line without =") << EndpointMode::Policy << QByteArray("request=x\ngarbage")
                                            << QByteArray("action=451 4.3.5 RID") << false;
 }
@@ -249,8 +291,8 @@ void TestModeHandlers::malformedRequests()
     const ModeHandler::Prepared prepared = handler->prepare(frame, Id);
     QVERIFY(!prepared.call.has_value());
     const QByteArray reply = mode == EndpointMode::SocketmapLookup
-        ? prepared.immediateReply.mid(prepared.immediateReply.indexOf(':') + 1)
-        : prepared.immediateReply;
+                                 ? prepared.immediateReply.mid(prepared.immediateReply.indexOf(':') + 1)
+                                 : prepared.immediateReply;
     QVERIFY2(reply.startsWith(expectedPrefix), reply.constData());
     QCOMPARE(prepared.closeAfterReply, close);
 }

@@ -82,15 +82,18 @@ void TestServiceProcess::commandLine_data()
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QByteArray>("outputPart");
 
-    QTest::newRow("no argument") << QStringList() << false << 2 << QByteArray("expected exactly one argument");
-    QTest::newRow("two arguments") << QStringList{QStringLiteral("a.json"), QStringLiteral("b.json")} << false << 2
-                                   << QByteArray("expected exactly one argument");
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << false << 2 << QByteArray("bogus");
+    QTest::newRow("no argument") << QStringList() << false << 2
+                                 << QByteArray("expected exactly one argument");
+    QTest::newRow("two arguments") << QStringList{QStringLiteral("a.json"), QStringLiteral("b.json")} << false
+                                   << 2 << QByteArray("expected exactly one argument");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << false << 2
+                                    << QByteArray("bogus");
     QTest::newRow("version") << QStringList{QStringLiteral("--version")} << false << 0
                              << QByteArray("postfix-rest-connector 1.");
-    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << false << 0 << QByteArray("--check-config");
-    QTest::newRow("check valid config") << QStringList{QStringLiteral("--check-config")} << true << 0
-                                        << QByteArray("OK (1 endpoints)");
+    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << false << 0
+                          << QByteArray("--check-config");
+    QTest::newRow("check valid config")
+        << QStringList{QStringLiteral("--check-config")} << true << 0 << QByteArray("OK (1 endpoints)");
 }
 
 void TestServiceProcess::commandLine()
@@ -102,7 +105,8 @@ void TestServiceProcess::commandLine()
 
     ServiceProcess service;
     if (withValidConfig)
-        arguments << service.writeConfig(config({tcpEndpoint(QStringLiteral("a"), freePort(), m_backend->url(QStringLiteral("/"))) }));
+        arguments << service.writeConfig(
+            config({tcpEndpoint(QStringLiteral("a"), freePort(), m_backend->url(QStringLiteral("/")))}));
     service.start(arguments);
     QTRY_VERIFY_WITH_TIMEOUT(service.hasExited(), 10000);
     QCOMPARE(service.exitCode(), exitCode);
@@ -114,22 +118,33 @@ void TestServiceProcess::configErrors_data()
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QByteArray>("expected"); // "<file>: " is prefixed by the test
 
-    const QByteArray ep = R"("name":"a","mode":"tcp-lookup","target":"http://127.0.0.1:1/x","bind-address":"127.0.0.1","auth-token":"t")";
-    QTest::newRow("bad json") << QByteArray("{\n  \"endpoints\": [\n    {,\n") << QByteArray("invalid JSON at line 3");
+    const QByteArray ep =
+        R"("name":"a","mode":"tcp-lookup","target":"http://127.0.0.1:1/x","bind-address":"127.0.0.1","auth-token":"t")";
+    QTest::newRow("bad json") << QByteArray("{\n  \"endpoints\": [\n    {,\n")
+                              << QByteArray("invalid JSON at line 3");
     QTest::newRow("not an object") << QByteArray("[]") << QByteArray("the top level must be a JSON object");
     QTest::newRow("no endpoints") << QByteArray("{}") << QByteArray("endpoints: missing");
-    QTest::newRow("unknown mode") << QByteArray(R"({"endpoints":[{"name":"a","mode":"lookup","target":"http://x/","bind-address":"127.0.0.1","bind-port":1025,"auth-token":"t"}]})")
+    QTest::newRow("unknown mode") << QByteArray(
+        R"({"endpoints":[{"name":"a","mode":"lookup","target":"http://x/","bind-address":"127.0.0.1","bind-port":1025,"auth-token":"t"}]})")
                                   << QByteArray("endpoints[0].mode: unknown mode \"lookup\"");
     QTest::newRow("port as string") << QByteArray(R"({"endpoints":[{)" + ep + R"(,"bind-port":"25"}]})")
-                                    << QByteArray("endpoints[0].bind-port: must be an integer, found a string");
-    QTest::newRow("port out of range") << QByteArray(R"({"endpoints":[{)" + ep + R"(,"bind-port":65536}]})")
-                                       << QByteArray("endpoints[0].bind-port: 65536 is out of range (1..65535)");
-    QTest::newRow("bad url") << QByteArray(R"({"endpoints":[{"name":"a","mode":"policy","target":"localhost:80","bind-address":"127.0.0.1","bind-port":1025,"auth-token":"t"}]})")
-                             << QByteArray("endpoints[0].target: \"localhost:80\" must be an http:// or https:// URL");
-    QTest::newRow("missing field") << QByteArray(R"({"endpoints":[{"name":"a","mode":"policy","target":"http://x/","bind-port":1025,"auth-token":"t"}]})")
+                                    << QByteArray(
+                                           "endpoints[0].bind-port: must be an integer, found a string");
+    QTest::newRow("port out of range")
+        << QByteArray(R"({"endpoints":[{)" + ep + R"(,"bind-port":65536}]})")
+        << QByteArray("endpoints[0].bind-port: 65536 is out of range (1..65535)");
+    QTest::newRow("bad url") << QByteArray(
+        R"({"endpoints":[{"name":"a","mode":"policy","target":"localhost:80","bind-address":"127.0.0.1","bind-port":1025,"auth-token":"t"}]})")
+                             << QByteArray("endpoints[0].target: \"localhost:80\" must be an http:// or "
+                                           "https:// URL");
+    QTest::newRow("missing field") << QByteArray(
+        R"({"endpoints":[{"name":"a","mode":"policy","target":"http://x/","bind-port":1025,"auth-token":"t"}]})")
                                    << QByteArray("endpoints[0].bind-address: missing (required)");
-    QTest::newRow("duplicate port") << QByteArray(R"({"endpoints":[{)" + ep + R"(,"bind-port":1025},{"name":"b","mode":"policy","target":"http://x/","bind-address":"0.0.0.0","bind-port":1025,"auth-token":"t"}]})")
-                                    << QByteArray("endpoints[1].bind-port: 0.0.0.0:1025 is already used by endpoints[0] (a)");
+    QTest::newRow("duplicate port") << QByteArray(
+        R"({"endpoints":[{)" + ep
+        + R"(,"bind-port":1025},{"name":"b","mode":"policy","target":"http://x/","bind-address":"0.0.0.0","bind-port":1025,"auth-token":"t"}]})")
+                                    << QByteArray("endpoints[1].bind-port: 0.0.0.0:1025 is already used by "
+                                                  "endpoints[0] (a)");
 }
 
 void TestServiceProcess::configErrors()
@@ -151,14 +166,14 @@ void TestServiceProcess::portInUse()
     QTcpServer occupant;
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
     ServiceProcess service;
-    const QString path = service.writeConfig(
-        config({tcpEndpoint(QStringLiteral("busy"), occupant.serverPort(), m_backend->url(QStringLiteral("/")))}));
+    const QString path = service.writeConfig(config(
+        {tcpEndpoint(QStringLiteral("busy"), occupant.serverPort(), m_backend->url(QStringLiteral("/")))}));
     service.start({path});
     QTRY_VERIFY_WITH_TIMEOUT(service.hasExited(), 10000);
     QCOMPARE(service.exitCode(), 3);
-    const QByteArray expected = "endpoints[0] (busy): cannot listen on 127.0.0.1:" + QByteArray::number(occupant.serverPort());
-    QVERIFY2(service.output().contains(expected),
-             service.output().constData());
+    const QByteArray expected =
+        "endpoints[0] (busy): cannot listen on 127.0.0.1:" + QByteArray::number(occupant.serverPort());
+    QVERIFY2(service.output().contains(expected), service.output().constData());
 }
 
 void TestServiceProcess::sigtermFinishesInFlightRequests()
@@ -169,7 +184,8 @@ void TestServiceProcess::sigtermFinishesInFlightRequests()
     m_backend->respond(slow);
     const quint16 port = freePort();
     ServiceProcess service;
-    service.start({service.writeConfig(config({tcpEndpoint(QStringLiteral("t"), port, m_backend->url(QStringLiteral("/")))}))});
+    service.start({service.writeConfig(
+        config({tcpEndpoint(QStringLiteral("t"), port, m_backend->url(QStringLiteral("/")))}))});
     QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
 
     PostfixTestClient client(PostfixTestClient::Framing::Line);
@@ -190,7 +206,8 @@ void TestServiceProcess::sighupReloads()
     const quint16 first = freePort();
     const quint16 second = freePort();
     ServiceProcess service;
-    const QString path = service.writeConfig(config({tcpEndpoint(QStringLiteral("first"), first, m_backend->url(QStringLiteral("/one")))}));
+    const QString path = service.writeConfig(
+        config({tcpEndpoint(QStringLiteral("first"), first, m_backend->url(QStringLiteral("/one")))}));
     service.start({path});
     QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
 
@@ -199,10 +216,12 @@ void TestServiceProcess::sighupReloads()
     kept.write(TcpTableCodec::requestLine("before"));
     QTRY_COMPARE(kept.replies().size(), 1);
 
-    service.writeConfig(config({tcpEndpoint(QStringLiteral("first"), first, m_backend->url(QStringLiteral("/one"))),
-                                tcpEndpoint(QStringLiteral("second"), second, m_backend->url(QStringLiteral("/two")))}));
+    service.writeConfig(
+        config({tcpEndpoint(QStringLiteral("first"), first, m_backend->url(QStringLiteral("/one"))),
+                tcpEndpoint(QStringLiteral("second"), second, m_backend->url(QStringLiteral("/two")))}));
     service.sendSignal(SIGHUP);
-    QTRY_VERIFY_WITH_TIMEOUT(service.output().contains("configuration reloaded: 1 unchanged, 0 changed, 1 added"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        service.output().contains("configuration reloaded: 1 unchanged, 0 changed, 1 added"), 10000);
 
     // The unchanged endpoint kept its connection; the new one listens.
     kept.write(TcpTableCodec::requestLine("after"));
@@ -215,7 +234,8 @@ void TestServiceProcess::sighupReloads()
     QCOMPARE(m_backend->requests().last().path, QByteArray("/two"));
 
     // Removing an endpoint closes its listener.
-    service.writeConfig(config({tcpEndpoint(QStringLiteral("second"), second, m_backend->url(QStringLiteral("/two")))}));
+    service.writeConfig(
+        config({tcpEndpoint(QStringLiteral("second"), second, m_backend->url(QStringLiteral("/two")))}));
     service.sendSignal(SIGHUP);
     QTRY_VERIFY_WITH_TIMEOUT(service.output().contains("1 unchanged, 0 changed, 0 added, 1 removed"), 10000);
     QTRY_VERIFY(kept.isClosed());
@@ -228,13 +248,15 @@ void TestServiceProcess::sighupWithBrokenConfigKeepsRunning()
 {
     const quint16 port = freePort();
     ServiceProcess service;
-    const QString path = service.writeConfig(config({tcpEndpoint(QStringLiteral("t"), port, m_backend->url(QStringLiteral("/")))}));
+    const QString path = service.writeConfig(
+        config({tcpEndpoint(QStringLiteral("t"), port, m_backend->url(QStringLiteral("/")))}));
     service.start({path});
     QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
 
     service.writeConfig(QByteArray("{ \"endpoints\": [ oops"));
     service.sendSignal(SIGHUP);
-    QTRY_VERIFY_WITH_TIMEOUT(service.output().contains("reload rejected; still running with the previous configuration"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        service.output().contains("reload rejected; still running with the previous configuration"), 10000);
     QVERIFY(service.output().contains("invalid JSON"));
 
     PostfixTestClient client(PostfixTestClient::Framing::Line);
@@ -251,8 +273,10 @@ void TestServiceProcess::tokenNeverLogged()
     const quint16 port = freePort();
     const quint16 down = freePort();
     ServiceProcess service;
-    service.start({service.writeConfig(config({tcpEndpoint(QStringLiteral("up"), port, m_backend->url(QStringLiteral("/"))),
-                                               tcpEndpoint(QStringLiteral("down"), down, QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(FakeBackend::unusedPort())))}))});
+    service.start({service.writeConfig(
+        config({tcpEndpoint(QStringLiteral("up"), port, m_backend->url(QStringLiteral("/"))),
+                tcpEndpoint(QStringLiteral("down"), down,
+                            QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(FakeBackend::unusedPort())))}))});
     qunsetenv("QT_LOGGING_RULES");
     QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
     PostfixTestClient a(PostfixTestClient::Framing::Line), b(PostfixTestClient::Framing::Line);
