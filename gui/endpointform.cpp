@@ -362,8 +362,8 @@ void EndpointForm::showNumber(QSpinBox *spin, const QJsonObject &endpoint, const
     // integer, not a number) is named there instead, so the form never pretends the file holds the default.
     const QJsonValue value = endpoint.value(key);
     const double number = value.toDouble();
-    const bool representable = value.isDouble() && number == std::floor(number) && number > spin->minimum() &&
-                               number <= spin->maximum();
+    const bool representable = value.isDouble() && number == std::floor(number) && number > spin->minimum()
+                               && number <= spin->maximum();
     if (value.isUndefined() || representable) {
         spin->setSpecialValueText(m_defaultTexts.value(key));
         spin->setValue(value.isUndefined() ? spin->minimum() : int(number));

@@ -442,8 +442,8 @@ void LookupPanel::onFinished(const LookupResult &result)
     m_send->setEnabled(true);
     m_history.append(result);
     QString summary = LookupResult::meaningName(result.meaning);
-    if (result.meaning == LookupResult::Meaning::PolicyAction ||
-        result.meaning == LookupResult::Meaning::Found)
+    if (result.meaning == LookupResult::Meaning::PolicyAction
+        || result.meaning == LookupResult::Meaning::Found)
         summary = QString::fromUtf8(result.value);
     auto *item = new QListWidgetItem(QStringLiteral("%1\n→ %2").arg(m_pendingDescription, summary));
     item->setForeground(QColor(colorFor(result)));
@@ -461,8 +461,8 @@ void LookupPanel::showResult(const LookupResult &result)
     QString headline;
     if (result.meaning == LookupResult::Meaning::PolicyAction)
         headline = tr("Policy action: %1").arg(QString::fromUtf8(result.value));
-    else if (result.meaning == LookupResult::Meaning::NoAnswer ||
-             result.meaning == LookupResult::Meaning::ProtocolError)
+    else if (result.meaning == LookupResult::Meaning::NoAnswer
+             || result.meaning == LookupResult::Meaning::ProtocolError)
         headline = tr("%1: %2").arg(LookupResult::meaningName(result.meaning), result.error);
     else
         headline =

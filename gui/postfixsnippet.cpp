@@ -109,8 +109,8 @@ QString PostfixSnippet::generate(const QJsonArray &endpoints, const QString &con
         out << QStringLiteral("    permit_mynetworks,");
         out << QStringLiteral("    reject_unauth_destination,");
         for (int i = 0; i < policyServices.size(); ++i)
-            out << QStringLiteral("    ") + policyServices.at(i) +
-                       (i + 1 < policyServices.size() ? QStringLiteral(",") : QString());
+            out << QStringLiteral("    ") + policyServices.at(i)
+                       + (i + 1 < policyServices.size() ? QStringLiteral(",") : QString());
     }
     out << QString();
     return out.join(QLatin1Char('\n'));

@@ -48,11 +48,11 @@ void tst_PostfixSnippet::generate_data()
     QTest::addColumn<QStringList>("expectedLines");
     QTest::addColumn<QStringList>("absent");
 
-    QTest::newRow("tcp domains")
-        << QByteArray("[{\"name\":\"domains\",\"mode\":\"tcp-lookup\",\"bind-address\":\"0.0.0.0\",\"bind-"
-                      "port\":9000}]")
-        << QStringList{QStringLiteral("virtual_mailbox_domains = tcp:127.0.0.1:9000")}
-        << QStringList{QStringLiteral("0.0.0.0"), QStringLiteral("smtpd_recipient_restrictions")};
+    QTest::newRow("tcp domains") << QByteArray(
+        "[{\"name\":\"domains\",\"mode\":\"tcp-lookup\",\"bind-address\":\"0.0.0.0\",\"bind-"
+        "port\":9000}]") << QStringList{QStringLiteral("virtual_mailbox_domains = tcp:127.0.0.1:9000")}
+                                 << QStringList{QStringLiteral("0.0.0.0"),
+                                                QStringLiteral("smtpd_recipient_restrictions")};
     QTest::newRow("socketmap") << QByteArray("[{\"name\":\"aliases\",\"mode\":\"socketmap-lookup\",\"bind-"
                                              "address\":\"127.0.0.1\",\"bind-port\":9001}]")
                                << QStringList{QStringLiteral(
