@@ -230,6 +230,12 @@ if command -v systemd-analyze >/dev/null; then
 else
     fail "systemd-analyze not available"
 fi
+sysusers_valid() {
+    local errors
+    errors="$(systemd-sysusers --dry-run /usr/lib/sysusers.d/postfix-rest-connector.conf 2>&1 >/dev/null)" &&
+        [ -z "$errors" ] || { echo "    $errors"; return 1; }
+}
+check "systemd-sysusers --dry-run accepts the sysusers.d file" sysusers_valid
 check "unit reloads with SIGHUP" grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$UNIT"
 check "unit checks the config before start" grep -q "^ExecStartPre=/usr/bin/postfix-rest-connector --check-config $CONFIG$" "$UNIT"
 check "unit runs as $SERVICE_USER" grep -q "^User=$SERVICE_USER$" "$UNIT"
