@@ -68,21 +68,15 @@ void TestPostmap::initTestCase()
     QVERIFY(m_backend->listen());
     m_tcpPort = freePort();
     m_socketmapPort = freePort();
-    const auto endpoint = [this](const char *name, const char *mode, quint16 port) {
-        return QJsonObject{{QStringLiteral("name"), QLatin1String(name)},
-                           {QStringLiteral("mode"), QLatin1String(mode)},
-                           {QStringLiteral("target"),
-                            m_backend->url(QStringLiteral("/%1").arg(QLatin1String(name))).toString()},
-                           {QStringLiteral("bind-address"), QStringLiteral("127.0.0.1")},
-                           {QStringLiteral("bind-port"), int(port)},
-                           {QStringLiteral("auth-token"), QStringLiteral("e2e-token")},
-                           {QStringLiteral("request-timeout"), 1000}};
+    const auto endpoint = [this](const QString &name, const QString &mode, quint16 port) {
+        return endpointObject(name, mode, port, m_backend->url(QLatin1Char('/') + name),
+                              {{QStringLiteral("auth-token"), QStringLiteral("e2e-token")},
+                               {QStringLiteral("request-timeout"), 1000}});
     };
     m_service = new ServiceProcess(this);
-    m_service->start({m_service->writeConfig(
-        QJsonObject{{QStringLiteral("endpoints"),
-                     QJsonArray{endpoint("tcp", "tcp-lookup", m_tcpPort),
-                                endpoint("socketmap", "socketmap-lookup", m_socketmapPort)}}})});
+    m_service->start({m_service->writeConfig(configObject(
+        {endpoint(QStringLiteral("tcp"), QStringLiteral("tcp-lookup"), m_tcpPort),
+         endpoint(QStringLiteral("socketmap"), QStringLiteral("socketmap-lookup"), m_socketmapPort)}))});
     QTRY_VERIFY_WITH_TIMEOUT(m_service->isStarted(), 10000);
 }
 
@@ -99,10 +93,7 @@ void TestPostmap::init()
 
 void TestPostmap::answer(int status, const QByteArray &body)
 {
-    FakeBackend::Response response;
-    response.status = status;
-    response.body = body;
-    m_backend->respond(response);
+    m_backend->respond(FakeBackend::Response::withBody(body, status));
 }
 
 PostmapResult TestPostmap::postmap(const QByteArray &key, const QString &table)

@@ -50,6 +50,14 @@ public:
         QList<QPair<QByteArray, QByteArray>> headers;
         int delayMs = 0;
         Fault fault = Fault::None;
+
+        static Response withBody(QByteArray body, int status = 200)
+        {
+            Response response;
+            response.status = status;
+            response.body = std::move(body);
+            return response;
+        }
     };
 
     using Handler = std::function<Response(const Request &)>;

@@ -69,6 +69,25 @@ void ServiceProcess::sendSignal(int signal)
 #endif
 }
 
+QJsonObject endpointObject(const QString &name, const QString &mode, quint16 port, const QUrl &target,
+                           const QJsonObject &extra)
+{
+    QJsonObject endpoint{{QStringLiteral("name"), name},
+                         {QStringLiteral("mode"), mode},
+                         {QStringLiteral("target"), target.toString()},
+                         {QStringLiteral("bind-address"), QStringLiteral("127.0.0.1")},
+                         {QStringLiteral("bind-port"), int(port)},
+                         {QStringLiteral("auth-token"), QStringLiteral("t")}};
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        endpoint.insert(it.key(), it.value());
+    return endpoint;
+}
+
+QJsonObject configObject(const QJsonArray &endpoints)
+{
+    return QJsonObject{{QStringLiteral("endpoints"), endpoints}};
+}
+
 quint16 freePort()
 {
     QTcpServer probe;

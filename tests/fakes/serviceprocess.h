@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QProcess>
@@ -50,5 +51,12 @@ private:
 
 /// A free port on 127.0.0.1 (bound once by the OS, then released).
 quint16 freePort();
+
+/// One endpoint object of a config file on 127.0.0.1, as an administrator writes it; `extra` adds or
+/// overrides keys.
+QJsonObject endpointObject(const QString &name, const QString &mode, quint16 port, const QUrl &target,
+                           const QJsonObject &extra = {});
+/// A whole config: {"endpoints": [...]}.
+QJsonObject configObject(const QJsonArray &endpoints);
 
 } // namespace prc::test

@@ -173,19 +173,11 @@ void TestHardening::hugeLineWithoutNewline()
 {
     FakeBackend backend;
     QVERIFY(backend.listen());
-    FakeBackend::Response response;
-    response.body = R"(["v"])";
-    backend.respond(response);
+    backend.respond(FakeBackend::Response::withBody(R"(["v"])"));
     const quint16 port = freePort();
     ServiceProcess service;
-    service.start({service.writeConfig(QJsonObject{
-        {QStringLiteral("endpoints"),
-         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("t")},
-                                {QStringLiteral("mode"), QStringLiteral("tcp-lookup")},
-                                {QStringLiteral("target"), backend.url(QStringLiteral("/")).toString()},
-                                {QStringLiteral("bind-address"), QStringLiteral("127.0.0.1")},
-                                {QStringLiteral("bind-port"), int(port)},
-                                {QStringLiteral("auth-token"), QStringLiteral("t")}}}}})});
+    service.start({service.writeConfig(configObject({endpointObject(
+        QStringLiteral("t"), QStringLiteral("tcp-lookup"), port, backend.url(QStringLiteral("/")))}))});
     QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
     const qint64 before = residentKiB(service.pid());
 
@@ -222,20 +214,12 @@ void TestHardening::thousandIdleConnections()
 {
     FakeBackend backend;
     QVERIFY(backend.listen());
-    FakeBackend::Response response;
-    response.body = R"(["v"])";
-    backend.respond(response);
+    backend.respond(FakeBackend::Response::withBody(R"(["v"])"));
     const quint16 port = freePort();
     ServiceProcess service;
-    service.start({service.writeConfig(QJsonObject{
-        {QStringLiteral("endpoints"),
-         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("s")},
-                                {QStringLiteral("mode"), QStringLiteral("socketmap-lookup")},
-                                {QStringLiteral("target"), backend.url(QStringLiteral("/")).toString()},
-                                {QStringLiteral("bind-address"), QStringLiteral("127.0.0.1")},
-                                {QStringLiteral("bind-port"), int(port)},
-                                {QStringLiteral("auth-token"), QStringLiteral("t")},
-                                {QStringLiteral("max-connections"), 2000}}}}})});
+    service.start({service.writeConfig(configObject(
+        {endpointObject(QStringLiteral("s"), QStringLiteral("socketmap-lookup"), port,
+                        backend.url(QStringLiteral("/")), {{QStringLiteral("max-connections"), 2000}})}))});
     QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
     const qint64 before = residentKiB(service.pid());
 

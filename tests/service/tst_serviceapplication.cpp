@@ -150,7 +150,8 @@ void TestServiceApplication::failedReloadChangesNothing()
     ServiceConfig next = config;
     next.endpoints[0].target = m_backend->url(QStringLiteral("/changed"));
     next.endpoints.append(endpoint(QStringLiteral("free"), freePort(), m_backend->url(QStringLiteral("/b"))));
-    next.endpoints.append(endpoint(QStringLiteral("busy"), occupant.serverPort(), m_backend->url(QStringLiteral("/c"))));
+    next.endpoints.append(
+        endpoint(QStringLiteral("busy"), occupant.serverPort(), m_backend->url(QStringLiteral("/c"))));
     QVERIFY(!service.reload(next, &error));
     QVERIFY2(error.contains(QStringLiteral("endpoints[2] (busy): cannot listen")), qPrintable(error));
 
@@ -174,11 +175,13 @@ void TestServiceApplication::startIsAllOrNothing()
     const quint16 free = freePort();
     ServiceApplication service;
     ServiceConfig config;
-    config.endpoints = {endpoint(QStringLiteral("ok"), free, m_backend->url(QStringLiteral("/"))),
-                        endpoint(QStringLiteral("busy"), occupant.serverPort(), m_backend->url(QStringLiteral("/")))};
+    config.endpoints = {
+        endpoint(QStringLiteral("ok"), free, m_backend->url(QStringLiteral("/"))),
+        endpoint(QStringLiteral("busy"), occupant.serverPort(), m_backend->url(QStringLiteral("/")))};
     QString error;
     QVERIFY(!service.start(config, &error));
-    QVERIFY2(error.startsWith(QStringLiteral("endpoints[1] (busy): cannot listen on 127.0.0.1:")), qPrintable(error));
+    QVERIFY2(error.startsWith(QStringLiteral("endpoints[1] (busy): cannot listen on 127.0.0.1:")),
+             qPrintable(error));
     QVERIFY(service.endpoints().isEmpty());
     QTcpServer again;
     QVERIFY(again.listen(QHostAddress::LocalHost, free)); // the first endpoint released its port

@@ -21,19 +21,15 @@ const QString Token = QStringLiteral("never-log-this-token-7f3a");
 
 QJsonObject tcpEndpoint(const QString &name, quint16 port, const QUrl &target)
 {
-    return QJsonObject{{QStringLiteral("name"), name},
-                       {QStringLiteral("mode"), QStringLiteral("tcp-lookup")},
-                       {QStringLiteral("target"), target.toString()},
-                       {QStringLiteral("bind-address"), QStringLiteral("127.0.0.1")},
-                       {QStringLiteral("bind-port"), int(port)},
-                       {QStringLiteral("auth-token"), Token},
-                       {QStringLiteral("request-timeout"), 1000}};
+    return endpointObject(name, QStringLiteral("tcp-lookup"), port, target,
+                          {{QStringLiteral("auth-token"), Token}, {QStringLiteral("request-timeout"), 1000}});
 }
 
 QJsonObject config(const QJsonArray &endpoints)
 {
-    return QJsonObject{{QStringLiteral("user-agent"), QStringLiteral("ProcessTest")},
-                       {QStringLiteral("endpoints"), endpoints}};
+    QJsonObject root = configObject(endpoints);
+    root.insert(QStringLiteral("user-agent"), QStringLiteral("ProcessTest"));
+    return root;
 }
 
 } // namespace
