@@ -336,15 +336,25 @@ void EndpointForm::refresh()
                                 : source == FileToken ? tr("/etc/postfix-rest-connector/token")
                                                       : tr("PRC_AUTH_TOKEN"));
 
+    // Keys without a field here: ones the service knows (newer settings) and ones it does not.
+    QStringList notInForm;
     QStringList unknown;
     const QStringList known = ConfigLoader::endpointKeys();
     for (auto it = endpoint.begin(); it != endpoint.end(); ++it) {
         if (!known.contains(it.key()))
             unknown.append(it.key());
+        else if (!hasField(it.key()))
+            notInForm.append(it.key());
     }
-    m_unknownKeys->setText(tr("Other keys in this endpoint, kept unchanged when saving: %1")
-                               .arg(unknown.join(QLatin1String(", "))));
-    m_unknownKeys->setVisible(!unknown.isEmpty());
+    QStringList notes;
+    if (!notInForm.isEmpty())
+        notes << tr("Set in the file, not editable here (kept unchanged when saving): %1")
+                     .arg(notInForm.join(QLatin1String(", ")));
+    if (!unknown.isEmpty())
+        notes << tr("Other keys in this endpoint, kept unchanged when saving: %1")
+                     .arg(unknown.join(QLatin1String(", ")));
+    m_unknownKeys->setText(notes.join(QLatin1Char('\n')));
+    m_unknownKeys->setVisible(!notes.isEmpty());
     m_loading = false;
 
     showErrors();
@@ -388,8 +398,18 @@ void EndpointForm::showErrors()
         it.value()->setText(messages.join(QLatin1Char('\n')));
         it.value()->setVisible(!messages.isEmpty());
     }
-    const QStringList general =
-        m_index >= 0 ? m_document->errorsAt(ConfigDocument::endpointPath(m_index)) : QStringList();
+    // Problems with the endpoint as a whole, and with keys that have no field of their own.
+    QStringList general;
+    if (m_index >= 0) {
+        const QString path = ConfigDocument::endpointPath(m_index);
+        for (const ConfigError &error : m_document->errors()) {
+            if (error.path == path)
+                general << error.message;
+            else if (error.path.startsWith(prefix)
+                     && !hasField(error.path.mid(prefix.size()).section(QLatin1Char('.'), 0, 0)))
+                general << error.path.mid(prefix.size()) + QLatin1String(": ") + error.message;
+        }
+    }
     m_generalErrors->setText(general.join(QLatin1Char('\n')));
     m_generalErrors->setVisible(!general.isEmpty());
 }
@@ -410,6 +430,11 @@ void EndpointForm::setTokenSource(int source)
         endpoint.remove(key);
     endpoint.insert(newKey, QString());
     m_document->replaceEndpoint(m_index, endpoint, tr("Change token source"));
+}
+
+bool EndpointForm::hasField(const QString &key) const
+{
+    return m_errorLabels.contains(key) || key == KeyAuthTokenFile || key == KeyAuthTokenEnv;
 }
 
 QString EndpointForm::tokenKey() const

@@ -50,6 +50,8 @@ private:
     void showErrors();
     void setTokenSource(int source);
     QString tokenKey() const;
+    /// Whether the form has a field (and an error label) for this endpoint key.
+    bool hasField(const QString &key) const;
 
     ConfigDocument *m_document;
     int m_index = -1;
