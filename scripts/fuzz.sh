@@ -44,9 +44,10 @@ dict() {
 }
 
 echo "== configure $BUILD_DIR ($CXX_BIN)"
+mkdir -p "$BUILD_DIR"
 CC=$CC_BIN CXX=$CXX_BIN cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPRC_BUILD_FUZZ=ON -DPRC_BUILD_TESTS=OFF -DPRC_BUILD_GUI=OFF -DPRC_BUILD_EXAMPLES=OFF -DPRC_BUILD_BENCH=OFF \
-    >"$BUILD_DIR.configure.log" 2>&1 || { cat "$BUILD_DIR.configure.log" >&2; exit 2; }
+    >"$BUILD_DIR/configure.log" 2>&1 || { cat "$BUILD_DIR/configure.log" >&2; exit 2; }
 echo "== build $TARGETS"
 # shellcheck disable=SC2086
 cmake --build "$BUILD_DIR" --parallel "$JOBS" --target $TARGETS
