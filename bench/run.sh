@@ -6,7 +6,8 @@
 #  (c) the connector's RSS with 1000 idle connections.
 # Prints a markdown table and the verdict against the targets. Stops everything it started.
 #   bench/run.sh          env: DURATION (s per point, 10), BUILD_DIR (build-bench), RESULTS (file for the table),
-#                         PROFILE=FILE (perf profile of the connector during tcp at 64 connections), KEEP=1
+#                         PROFILE=FILE (perf profile of the connector during tcp at 64 connections), KEEP=1,
+#                         ENDPOINT_EXTRA (JSON members added to every endpoint of the connector's config)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,6 +17,8 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-1000}
 CONNECTION_COUNTS=${CONNECTION_COUNTS:-"1 64 1000"}
 RESULTS=${RESULTS:-/tmp/prc-bench-results.md}
 KEY=user@example.com
+# Extra keys for every connector endpoint, e.g. ENDPOINT_EXTRA='"backend-connections": 32,'
+ENDPOINT_EXTRA=${ENDPOINT_EXTRA:-}
 
 log() { echo "== $*" >&2; }
 
@@ -124,13 +127,13 @@ write_config() { # file tcp-port socketmap-port policy-port
 {
     "user-agent": "prc-bench",
     "endpoints": [
-        {"name": "bench-tcp", "mode": "tcp-lookup", "target": "http://127.0.0.1:$NGINX_PORT/lookup",
+        {"name": "bench-tcp", $ENDPOINT_EXTRA "mode": "tcp-lookup", "target": "http://127.0.0.1:$NGINX_PORT/lookup",
          "bind-address": "127.0.0.1", "bind-port": $2, "auth-token": "bench-token",
          "max-connections": 4096, "idle-timeout": 600000},
-        {"name": "bench-socketmap", "mode": "socketmap-lookup", "target": "http://127.0.0.1:$NGINX_PORT/socketmap",
+        {"name": "bench-socketmap", $ENDPOINT_EXTRA "mode": "socketmap-lookup", "target": "http://127.0.0.1:$NGINX_PORT/socketmap",
          "bind-address": "127.0.0.1", "bind-port": $3, "auth-token": "bench-token",
          "max-connections": 4096, "idle-timeout": 600000},
-        {"name": "bench-policy", "mode": "policy", "target": "http://127.0.0.1:$NGINX_PORT/policy",
+        {"name": "bench-policy", $ENDPOINT_EXTRA "mode": "policy", "target": "http://127.0.0.1:$NGINX_PORT/policy",
          "bind-address": "127.0.0.1", "bind-port": $4, "auth-token": "bench-token",
          "max-connections": 4096, "idle-timeout": 600000}
     ]
