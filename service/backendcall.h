@@ -32,7 +32,8 @@ struct BackendResult
     Outcome outcome = Outcome::NetworkError;
     int status = 0;
     QByteArray body;
-    QString error; ///< human-readable, for NetworkError/TooLarge/Timeout
+    QByteArray cacheControl; ///< the Cache-Control header of a Response (joined when repeated), for the cache
+    QString error;           ///< human-readable, for NetworkError/TooLarge/Timeout
     qint64 elapsedMs = 0;
 };
 

@@ -63,6 +63,7 @@ void BackendRequest::onReplyFinished()
         result.outcome = BackendResult::Outcome::Response;
         result.status = status.toInt();
         result.body = std::move(m_body);
+        result.cacheControl = m_reply->rawHeader(QByteArrayLiteral("Cache-Control"));
     } else {
         result.outcome = BackendResult::Outcome::NetworkError;
         result.error = m_reply->errorString();

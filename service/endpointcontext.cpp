@@ -2,18 +2,30 @@
 #include "endpointcontext.h"
 
 #include "backendclient.h"
+#include "cachingbackend.h"
+#include "endpointmetrics.h"
+#include "lookupcache.h"
 #include "policyhandler.h"
 #include "socketmaplookuphandler.h"
+#include "steadyclock.h"
 #include "tcplookuphandler.h"
 
 namespace prc {
 
-EndpointContext::EndpointContext(const EndpointConfig &config, const QString &userAgent)
+EndpointContext::EndpointContext(const EndpointConfig &config, const QString &userAgent,
+                                 std::shared_ptr<EndpointMetrics> metrics, std::shared_ptr<const Clock> clock)
     : m_config(config)
     , m_handler(createHandler(config))
     , m_backend(std::make_unique<BackendClient>(BackendClient::Settings{
           userAgent, config.authToken, config.requestTimeoutMs, config.maxResponseSize}))
+    , m_metrics(metrics ? std::move(metrics) : std::make_shared<EndpointMetrics>())
 {
+    // Policy endpoints too are cached only when their own cache.enabled says so; nothing is on by default.
+    if (config.cache.enabled) {
+        m_cache = std::make_unique<LookupCache>(
+            config.cache, clock ? std::move(clock) : std::make_shared<SteadyClock>(), m_metrics.get());
+        m_cachingBackend = std::make_unique<CachingBackend>(config.mode, *m_backend, *m_cache, *m_metrics);
+    }
 }
 
 EndpointContext::~EndpointContext() = default;

@@ -8,15 +8,23 @@
 namespace prc {
 
 class BackendClient;
+class CachingBackend;
+class Clock;
+class EndpointMetrics;
+class LookupCache;
 class ModeHandler;
 
-/// What the sessions of one endpoint share: the protocol handler, the backend client and the limits.
-/// Sessions hold it by shared_ptr, so a reload can give new connections a new context while connections that
-/// are still open finish with the one they started with.
+/// What the sessions of one endpoint share: the protocol handler, the backend client, the answer cache and
+/// the limits. Sessions hold it by shared_ptr, so a reload can give new connections a new context while
+/// connections that are still open finish with the one they started with. The cache belongs to the context:
+/// it survives a reload exactly when the endpoint is unchanged (then the context is kept as it is).
 class EndpointContext
 {
 public:
-    EndpointContext(const EndpointConfig &config, const QString &userAgent);
+    /// metrics: the endpoint's counters (shared with the EndpointServer, so they outlive a reload); a private
+    /// set is made when null. clock: time for the cache; the steady clock when null.
+    EndpointContext(const EndpointConfig &config, const QString &userAgent,
+                    std::shared_ptr<EndpointMetrics> metrics = {}, std::shared_ptr<const Clock> clock = {});
     ~EndpointContext();
 
     EndpointContext(const EndpointContext &) = delete;
@@ -25,6 +33,10 @@ public:
     const EndpointConfig &config() const { return m_config; }
     const ModeHandler &handler() const { return *m_handler; }
     BackendClient &backend() const { return *m_backend; }
+    EndpointMetrics &metrics() const { return *m_metrics; }
+    /// The cache and the way through it; both null when the endpoint's cache is off.
+    LookupCache *cache() const { return m_cache.get(); }
+    CachingBackend *cachingBackend() const { return m_cachingBackend.get(); }
 
     static std::unique_ptr<ModeHandler> createHandler(const EndpointConfig &config);
 
@@ -32,6 +44,10 @@ private:
     EndpointConfig m_config;
     std::unique_ptr<ModeHandler> m_handler;
     std::unique_ptr<BackendClient> m_backend;
+    std::shared_ptr<EndpointMetrics> m_metrics;
+    std::unique_ptr<LookupCache> m_cache;
+    // Declared last: destroyed first, aborting its backend calls while the client and cache still exist.
+    std::unique_ptr<CachingBackend> m_cachingBackend;
 };
 
 } // namespace prc

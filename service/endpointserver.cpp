@@ -2,6 +2,7 @@
 #include "endpointserver.h"
 
 #include "endpointcontext.h"
+#include "endpointmetrics.h"
 #include "servicelogging.h"
 #include "session.h"
 
@@ -18,9 +19,17 @@ QHostAddress bindAddressFor(const QString &address)
 }
 
 EndpointServer::EndpointServer(const EndpointConfig &config, const QString &userAgent, QObject *parent)
+    : EndpointServer(config, userAgent, nullptr, parent)
+{
+}
+
+EndpointServer::EndpointServer(const EndpointConfig &config, const QString &userAgent,
+                               std::shared_ptr<const Clock> clock, QObject *parent)
     : QObject(parent)
     , m_server(new QTcpServer(this))
-    , m_context(std::make_shared<const EndpointContext>(config, userAgent))
+    , m_metrics(std::make_shared<EndpointMetrics>())
+    , m_clock(std::move(clock))
+    , m_context(std::make_shared<const EndpointContext>(config, userAgent, m_metrics, m_clock))
     , m_userAgent(userAgent)
 {
     connect(m_server, &QTcpServer::newConnection, this, &EndpointServer::acceptConnections);
@@ -48,6 +57,25 @@ quint16 EndpointServer::serverPort() const
     return m_server->serverPort();
 }
 
+bool EndpointServer::isListening() const
+{
+    return m_server->isListening();
+}
+
+int EndpointServer::inFlightRequests() const
+{
+    // Summed when asked (a scrape) rather than counted on every request.
+    int total = 0;
+    for (const Session *session : m_sessions)
+        total += session->inFlight();
+    return total;
+}
+
+const LookupCache *EndpointServer::cache() const
+{
+    return m_context->cache();
+}
+
 const EndpointConfig &EndpointServer::config() const
 {
     return m_context->config();
@@ -55,7 +83,7 @@ const EndpointConfig &EndpointServer::config() const
 
 void EndpointServer::reconfigure(const EndpointConfig &config, const QString &userAgent)
 {
-    m_context = std::make_shared<const EndpointContext>(config, userAgent);
+    m_context = std::make_shared<const EndpointContext>(config, userAgent, m_metrics, m_clock);
     m_userAgent = userAgent;
     qCInfo(lcEndpoint).noquote() << config.name << "reconfigured; new connections use the new settings";
 }
@@ -70,17 +98,18 @@ void EndpointServer::acceptConnections()
         }
         if (m_sessions.size() >= m_context->config().maxConnections) {
             // Refusing at once lets Postfix retry elsewhere or later instead of waiting for its own timeout.
-            ++m_refused;
+            ++m_metrics->connectionsRefused;
             if (!m_refusedLogged.isValid() || m_refusedLogged.elapsed() > 10000) {
                 qCWarning(lcEndpoint).noquote()
                     << m_context->config().name << "max-connections" << m_context->config().maxConnections
-                    << "reached; refused" << m_refused << "connection(s) so far";
+                    << "reached; refused" << m_metrics->connectionsRefused << "connection(s) so far";
                 m_refusedLogged.start();
             }
             socket->abort();
             socket->deleteLater();
             continue;
         }
+        ++m_metrics->connectionsAccepted;
         auto *session = new Session(socket, m_context, this);
         m_sessions.insert(session);
         connect(session, &Session::closed, this, [this, session] { removeSession(session); });

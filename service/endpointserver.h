@@ -14,7 +14,10 @@ class QTcpServer;
 
 namespace prc {
 
+class Clock;
 class EndpointContext;
+class EndpointMetrics;
+class LookupCache;
 class Session;
 
 /// One configured endpoint: its listening socket and the sessions accepted on it.
@@ -24,10 +27,14 @@ class EndpointServer : public QObject
 
 public:
     EndpointServer(const EndpointConfig &config, const QString &userAgent, QObject *parent = nullptr);
+    /// With the clock the answer cache reads (tests move it by hand); the steady clock when null.
+    EndpointServer(const EndpointConfig &config, const QString &userAgent, std::shared_ptr<const Clock> clock,
+                   QObject *parent = nullptr);
     ~EndpointServer() override;
 
     bool listen(QString *error);
     quint16 serverPort() const;
+    bool isListening() const;
 
     const EndpointConfig &config() const;
     const QString &userAgent() const { return m_userAgent; }
@@ -40,6 +47,15 @@ public:
     bool isDrained() const;
 
     int sessionCount() const { return int(m_sessions.size()); }
+    /// Requests taken from every open connection and not answered yet.
+    int inFlightRequests() const;
+
+    /// Counters since the listener was opened; kept across reloads that keep the listener.
+    const EndpointMetrics &metrics() const { return *m_metrics; }
+    /// The cache new connections use; null when it is off.
+    const LookupCache *cache() const;
+    /// The context new connections get (its backend client serves health probes, too).
+    std::shared_ptr<const EndpointContext> context() const { return m_context; }
 
 Q_SIGNALS:
     void drained();
@@ -49,11 +65,12 @@ private:
     void removeSession(Session *session);
 
     QTcpServer *m_server;
+    std::shared_ptr<EndpointMetrics> m_metrics;
+    std::shared_ptr<const Clock> m_clock;
     std::shared_ptr<const EndpointContext> m_context;
     QString m_userAgent;
     QSet<Session *> m_sessions;
     bool m_draining = false;
-    qint64 m_refused = 0;
     QElapsedTimer m_refusedLogged;
 };
 

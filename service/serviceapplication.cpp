@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "serviceapplication.h"
 
+#include "adminserver.h"
 #include "endpointserver.h"
 #include "servicelogging.h"
+
+#include <QDateTime>
 
 namespace prc {
 
 ServiceApplication::ServiceApplication(QObject *parent)
     : QObject(parent)
+    , m_startTimeMs(QDateTime::currentMSecsSinceEpoch())
 {
     m_drainTimer.setSingleShot(true);
     connect(&m_drainTimer, &QTimer::timeout, this, [this] {
@@ -36,6 +40,16 @@ bool ServiceApplication::start(const ServiceConfig &config, QString *error)
         }
         started.append(server);
     }
+    AdminServer *admin = nullptr;
+    if (config.admin) {
+        admin = new AdminServer(*config.admin, this, this);
+        if (!admin->listen(error)) {
+            delete admin;
+            qDeleteAll(started);
+            return false;
+        }
+    }
+    m_admin = admin;
     m_endpoints = started;
     m_config = config;
     return true;
@@ -88,6 +102,22 @@ bool ServiceApplication::reload(const ServiceConfig &config, QString *error)
         plan.append(step);
     }
 
+    // The admin listener is kept when it binds the same address and port, else the new one must listen first.
+    AdminServer *newAdmin = nullptr;
+    const bool adminChanged = config.admin != m_config.admin;
+    if (adminChanged && config.admin) {
+        newAdmin = new AdminServer(*config.admin, this, this);
+        if (!newAdmin->listen(error)) {
+            delete newAdmin;
+            qDeleteAll(created);
+            return false;
+        }
+    }
+    if (adminChanged) {
+        delete m_admin; // its open exchanges are answered already or are cheap to retry
+        m_admin = newAdmin;
+    }
+
     QList<EndpointServer *> next;
     int kept = 0;
     int changed = 0;
@@ -117,8 +147,9 @@ bool ServiceApplication::reload(const ServiceConfig &config, QString *error)
 
     m_endpoints = next;
     m_config = config;
-    qCInfo(lcService) << "configuration reloaded:" << kept << "unchanged," << changed << "changed," << created.size()
-                      << "added," << removed << "removed";
+    ++m_reloads;
+    qCInfo(lcService) << "configuration reloaded:" << kept << "unchanged," << changed << "changed,"
+                      << created.size() << "added," << removed << "removed";
     Q_EMIT reloaded();
     return true;
 }

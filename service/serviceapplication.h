@@ -9,6 +9,7 @@
 
 namespace prc {
 
+class AdminServer;
 class EndpointServer;
 
 /// Owns the endpoints of one configuration: starts them, applies a new configuration without dropping what did
@@ -23,12 +24,13 @@ public:
     explicit ServiceApplication(QObject *parent = nullptr);
     ~ServiceApplication() override;
 
-    /// Listens on every endpoint; all or nothing.
+    /// Listens on every endpoint and on the admin listener when configured; all or nothing.
     bool start(const ServiceConfig &config, QString *error);
 
-    /// Applies a new configuration. Unchanged endpoints keep their socket and connections; changed ones on the
-    /// same address:port keep their socket and give new connections the new settings; new ones must all listen,
-    /// or nothing changes and error says why.
+    /// Applies a new configuration. Unchanged endpoints keep their socket and connections; changed ones on
+    /// the same address:port keep their socket and give new connections the new settings; new ones must all
+    /// listen, or nothing changes and error says why. The admin listener is kept when its address and port
+    /// are unchanged, otherwise the new one must listen before the old one closes (or nothing changes).
     bool reload(const ServiceConfig &config, QString *error);
 
     const ServiceConfig &config() const { return m_config; }
@@ -36,6 +38,12 @@ public:
     EndpointServer *endpoint(const QString &name) const;
 
     bool isShuttingDown() const { return m_shuttingDown; }
+
+    /// The admin listener, or null when the configuration has no "admin" object.
+    AdminServer *adminServer() const { return m_admin; }
+    /// Wall-clock time this object was made (process_start_time_seconds), ms since the epoch.
+    qint64 startTimeMs() const { return m_startTimeMs; }
+    int reloadCount() const { return m_reloads; }
 
 public Q_SLOTS:
     /// Stop accepting, finish in-flight requests (bounded by the drain timeout), then shutdownComplete().
@@ -53,6 +61,9 @@ private:
     ServiceConfig m_config;
     QList<EndpointServer *> m_endpoints;
     QList<EndpointServer *> m_retiring; ///< removed by a reload, finishing their connections
+    AdminServer *m_admin = nullptr;
+    qint64 m_startTimeMs = 0;
+    int m_reloads = 0;
     QTimer m_drainTimer;
     int m_drainTimeoutMs = DefaultDrainTimeoutMs;
     bool m_shuttingDown = false;

@@ -3,7 +3,9 @@
 
 #include "backendclient.h"
 #include "backendrequest.h"
+#include "cachingbackend.h"
 #include "endpointcontext.h"
+#include "endpointmetrics.h"
 #include "modehandler.h"
 #include "servicelogging.h"
 
@@ -115,6 +117,7 @@ void Session::processBuffer()
             m_queue.push_back({id, {}, false, false});
             m_buffer.clear();
             m_stopReading = true;
+            m_context->metrics().recordRequest(ResultClass::Malformed);
             complete(sequence, m_context->handler().invalidStreamReply(frame.error, id), true);
             break;
         }
@@ -135,7 +138,24 @@ void Session::accept(const QByteArray &frame)
                                     << printable(prepared.logKey) << "->" << printable(prepared.immediateReply);
         if (prepared.closeAfterReply)
             m_stopReading = true;
+        m_context->metrics().recordRequest(ResultClass::Malformed);
         complete(sequence, prepared.immediateReply, prepared.closeAfterReply);
+        return;
+    }
+
+    if (CachingBackend *cached = m_context->cachingBackend()) {
+        // Failures are logged by the cache, once per backend call, however many requests it answers.
+        cached->lookup(
+            *prepared.call, id, this,
+            [this, sequence, id, key = prepared.logKey](const BackendResult &result, ResultClass resultClass,
+                                                        CachingBackend::Source source) {
+                QByteArray reply = m_context->handler().reply(result, id);
+                m_context->metrics().recordRequest(resultClass);
+                qCDebug(lcSession).noquote()
+                    << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
+                    << QStringLiteral("(%1)").arg(CachingBackend::sourceName(source));
+                complete(sequence, std::move(reply), false);
+            });
         return;
     }
 
@@ -143,6 +163,9 @@ void Session::accept(const QByteArray &frame)
     const QByteArray key = prepared.logKey;
     connect(request, &BackendRequest::finished, this, [this, sequence, id, key, request](const BackendResult &result) {
         QByteArray reply = m_context->handler().reply(result, id);
+        const ResultClass resultClass = classifyResult(m_context->config().mode, result);
+        m_context->metrics().recordBackendCall(result, resultClass);
+        m_context->metrics().recordRequest(resultClass);
         if (result.outcome != BackendResult::Outcome::Response || result.status >= 500
             || (result.status >= 400 && result.status != 404)) {
             qCWarning(lcBackend).noquote() << id << m_context->config().name << "backend call failed:"

@@ -34,7 +34,20 @@ const QString IdleTimeout = QStringLiteral("idle-timeout");
 const QString MaxRequestSize = QStringLiteral("max-request-size");
 const QString MaxInFlight = QStringLiteral("max-in-flight");
 const QString MaxResponseSize = QStringLiteral("max-response-size");
+const QString Cache = QStringLiteral("cache");
+const QString Admin = QStringLiteral("admin");
 } // namespace Key
+
+namespace CacheKey {
+const QString Enabled = QStringLiteral("enabled");
+const QString MaxEntries = QStringLiteral("max-entries");
+const QString MaxBytes = QStringLiteral("max-bytes");
+const QString PositiveTtl = QStringLiteral("positive-ttl");
+const QString NegativeTtl = QStringLiteral("negative-ttl");
+const QString MaxTtl = QStringLiteral("max-ttl");
+const QString StaleIfError = QStringLiteral("stale-if-error");
+const QString HonorCacheControl = QStringLiteral("honor-cache-control");
+} // namespace CacheKey
 
 // Secrets read from a file are trimmed of the trailing newline editors add; a token file is tiny.
 constexpr qint64 MaxTokenFileSize = 64 * 1024;
@@ -90,7 +103,7 @@ public:
     ConfigLoadResult run(const QJsonObject &root)
     {
         ServiceConfig config;
-        warnUnknownKeys(root, {Key::UserAgent, Key::Endpoints}, QString());
+        warnUnknownKeys(root, {Key::UserAgent, Key::Endpoints, Key::Admin}, QString());
 
         if (root.contains(Key::UserAgent))
             config.userAgent = string(root, Key::UserAgent, QString(), /*allowEmpty=*/false);
@@ -114,6 +127,8 @@ public:
             }
             checkUnique(config.endpoints);
         }
+        if (root.contains(Key::Admin))
+            config.admin = admin(root.value(Key::Admin), config.endpoints);
 
         ConfigLoadResult result;
         result.errors = m_errors;
@@ -182,6 +197,32 @@ private:
         return qint64(number);
     }
 
+    void optionalBool(const QJsonObject &object, const QString &key, const QString &path, bool &target)
+    {
+        if (!object.contains(key))
+            return;
+        const QJsonValue value = object.value(key);
+        if (!value.isBool()) {
+            error(join(path, key), QStringLiteral("must be true or false, found %1").arg(typeName(value)));
+            return;
+        }
+        target = value.toBool();
+    }
+
+    /// Checks an IP address to listen on ("localhost" included); a missing or empty value is reported
+    /// elsewhere.
+    void checkBindAddress(const QString &address, const QString &where)
+    {
+        // QHostAddress also takes inet_aton shorthands ("127.1"); an administrator who wrote one made a typo.
+        const bool shorthandIpv4 =
+            !address.contains(QLatin1Char(':')) && address.count(QLatin1Char('.')) != 3;
+        if (!address.isEmpty() && address != QLatin1String("localhost")
+            && (QHostAddress(address).isNull() || shorthandIpv4)) {
+            error(where, QStringLiteral("\"%1\" is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::1)")
+                             .arg(address));
+        }
+    }
+
     template<typename T>
     void optionalInteger(const QJsonObject &object, const QString &key, const QString &path, qint64 min,
                          qint64 max, T &target)
@@ -195,7 +236,7 @@ private:
     EndpointConfig endpoint(const QJsonObject &object, const QString &path)
     {
         EndpointConfig endpoint;
-        warnUnknownKeys(object, ConfigLoader::endpointKeys(), path);
+        warnUnknownKeys(object, ConfigLoader::endpointKeys() + ConfigLoader::endpointSectionKeys(), path);
 
         endpoint.name = requiredString(object, Key::Name, path, false);
 
@@ -222,15 +263,7 @@ private:
         }
 
         endpoint.bindAddress = requiredString(object, Key::BindAddress, path, false);
-        // QHostAddress also takes inet_aton shorthands ("127.1"); an administrator who wrote one made a typo.
-        const bool shorthandIpv4 = !endpoint.bindAddress.contains(QLatin1Char(':'))
-            && endpoint.bindAddress.count(QLatin1Char('.')) != 3;
-        if (!endpoint.bindAddress.isEmpty() && endpoint.bindAddress != QLatin1String("localhost")
-            && (QHostAddress(endpoint.bindAddress).isNull() || shorthandIpv4)) {
-            error(join(path, Key::BindAddress),
-                  QStringLiteral("\"%1\" is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::1)")
-                      .arg(endpoint.bindAddress));
-        }
+        checkBindAddress(endpoint.bindAddress, join(path, Key::BindAddress));
 
         if (!object.contains(Key::BindPort))
             error(join(path, Key::BindPort), QStringLiteral("missing (required)"));
@@ -247,7 +280,86 @@ private:
         optionalInteger(object, Key::MaxRequestSize, path, 512, 16 * 1024 * 1024, endpoint.maxRequestSize);
         optionalInteger(object, Key::MaxInFlight, path, 1, 10000, endpoint.maxInFlight);
         optionalInteger(object, Key::MaxResponseSize, path, 1024, 256 * 1024 * 1024, endpoint.maxResponseSize);
+        if (object.contains(Key::Cache))
+            endpoint.cache = cache(object.value(Key::Cache), join(path, Key::Cache), endpoint.mode);
         return endpoint;
+    }
+
+    CacheConfig cache(const QJsonValue &value, const QString &path, EndpointMode mode)
+    {
+        CacheConfig cache;
+        if (!value.isObject()) {
+            error(path, QStringLiteral("must be an object, found %1").arg(typeName(value)));
+            return cache;
+        }
+        const QJsonObject object = value.toObject();
+        warnUnknownKeys(object, ConfigLoader::cacheKeys(), path);
+        optionalBool(object, CacheKey::Enabled, path, cache.enabled);
+        optionalInteger(object, CacheKey::MaxEntries, path, 1, 10000000, cache.maxEntries);
+        optionalInteger(object, CacheKey::MaxBytes, path, 4096, qint64(64) * 1024 * 1024 * 1024,
+                        cache.maxBytes);
+        constexpr qint64 Day = 24 * 60 * 60 * 1000;
+        optionalInteger(object, CacheKey::PositiveTtl, path, 0, Day, cache.positiveTtlMs);
+        optionalInteger(object, CacheKey::NegativeTtl, path, 0, Day, cache.negativeTtlMs);
+        optionalInteger(object, CacheKey::MaxTtl, path, 1000, 7 * Day, cache.maxTtlMs);
+        optionalInteger(object, CacheKey::StaleIfError, path, 0, 7 * Day, cache.staleIfErrorMs);
+        optionalBool(object, CacheKey::HonorCacheControl, path, cache.honorCacheControl);
+
+        if (!cache.enabled && object.size() > int(object.contains(CacheKey::Enabled))) {
+            warning(join(path, CacheKey::Enabled),
+                    QStringLiteral(
+                        "cache settings are given but the cache is off; set \"enabled\": true to use them"));
+        }
+        if (cache.enabled && mode == EndpointMode::Policy) {
+            // Allowed on purpose (a backend that looks at the sender only, say), but rarely what one wants.
+            warning(
+                join(path, CacheKey::Enabled),
+                QStringLiteral("caching a policy endpoint: an answer is keyed by the whole request (client "
+                               "address, queue id, ...) and reused only for an identical request"));
+        }
+        return cache;
+    }
+
+    std::optional<AdminConfig> admin(const QJsonValue &value, const QList<EndpointConfig> &endpoints)
+    {
+        const QString path = Key::Admin;
+        if (!value.isObject()) {
+            error(path, QStringLiteral("must be an object, found %1").arg(typeName(value)));
+            return std::nullopt;
+        }
+        const QJsonObject object = value.toObject();
+        warnUnknownKeys(object, {Key::BindAddress, Key::BindPort}, path);
+        AdminConfig admin;
+        if (object.contains(Key::BindAddress)) {
+            admin.bindAddress = string(object, Key::BindAddress, path, false);
+            checkBindAddress(admin.bindAddress, join(path, Key::BindAddress));
+        }
+        if (!object.contains(Key::BindPort))
+            error(join(path, Key::BindPort), QStringLiteral("missing (required)"));
+        else if (auto port = integer(object, Key::BindPort, path, 1, 65535))
+            admin.bindPort = quint16(*port);
+
+        const QHostAddress address = admin.bindAddress == QLatin1String("localhost")
+                                         ? QHostAddress(QHostAddress::LocalHost)
+                                         : QHostAddress(admin.bindAddress);
+        if (!address.isNull() && !address.isLoopback()) {
+            warning(join(path, Key::BindAddress),
+                    QStringLiteral(
+                        "\"%1\" is not a loopback address; /metrics and /healthz have no authentication")
+                        .arg(admin.bindAddress));
+        }
+        for (int i = 0; i < endpoints.size(); ++i) {
+            const EndpointConfig &endpoint = endpoints.at(i);
+            if (admin.bindPort != 0 && endpoint.bindPort == admin.bindPort
+                && overlaps(admin.bindAddress, endpoint.bindAddress)) {
+                error(join(path, Key::BindPort), QStringLiteral("%1:%2 is already used by endpoints[%3] (%4)")
+                                                     .arg(admin.bindAddress)
+                                                     .arg(admin.bindPort)
+                                                     .arg(i)
+                                                     .arg(endpoint.name));
+            }
+        }
+        return admin;
     }
 
     void authToken(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
@@ -362,6 +474,17 @@ QStringList ConfigLoader::endpointKeys()
     return {Key::Name,           Key::Mode,           Key::Target,         Key::BindAddress,   Key::BindPort,
             Key::AuthToken,      Key::AuthTokenFile,  Key::AuthTokenEnv,   Key::RequestTimeout, Key::ListSeparator,
             Key::MaxConnections, Key::IdleTimeout,    Key::MaxRequestSize, Key::MaxInFlight,   Key::MaxResponseSize};
+}
+
+QStringList ConfigLoader::endpointSectionKeys()
+{
+    return {Key::Cache};
+}
+
+QStringList ConfigLoader::cacheKeys()
+{
+    return {CacheKey::Enabled,     CacheKey::MaxEntries, CacheKey::MaxBytes,     CacheKey::PositiveTtl,
+            CacheKey::NegativeTtl, CacheKey::MaxTtl,     CacheKey::StaleIfError, CacheKey::HonorCacheControl};
 }
 
 ConfigLoadResult ConfigLoader::loadFile(const QString &path)

@@ -41,6 +41,10 @@ public:
 
     /// Every key the loader understands in an endpoint object, in documentation order.
     static QStringList endpointKeys();
+    /// Endpoint keys whose value is an object of its own ("cache"); endpointKeys() lists the plain settings.
+    static QStringList endpointSectionKeys();
+    /// Every key of an endpoint's "cache" object, in documentation order.
+    static QStringList cacheKeys();
 };
 
 } // namespace prc

@@ -17,6 +17,30 @@ std::optional<EndpointMode> modeFromName(const QString &name);
 /// Where an endpoint's auth token comes from. Only Inline exists in the original connector.
 enum class TokenSource { Inline, File, Environment };
 
+/// The optional answer cache of one endpoint ("cache" object). Off unless enabled; see
+/// docs/caching-and-metrics.md.
+struct CacheConfig
+{
+    static constexpr int DefaultMaxEntries = 10000;
+    static constexpr qint64 DefaultMaxBytes = 16 * 1024 * 1024;
+    static constexpr int DefaultPositiveTtlMs = 60 * 1000;
+    static constexpr int DefaultNegativeTtlMs = 10 * 1000;
+    static constexpr int DefaultMaxTtlMs = 60 * 60 * 1000;
+
+    bool enabled = false;
+    int maxEntries = DefaultMaxEntries;
+    qint64 maxBytes = DefaultMaxBytes;
+    int positiveTtlMs =
+        DefaultPositiveTtlMs; ///< found answers (and policy actions) without Cache-Control max-age
+    int negativeTtlMs = DefaultNegativeTtlMs; ///< not-found answers (404 or []) without max-age
+    int maxTtlMs = DefaultMaxTtlMs;           ///< upper bound for any TTL, including the backend's max-age
+    int staleIfErrorMs = 0; ///< how long past expiry an answer may stand in for a failing backend
+    bool honorCacheControl = true;
+
+    friend bool operator==(const CacheConfig &a, const CacheConfig &b);
+    friend bool operator!=(const CacheConfig &a, const CacheConfig &b) { return !(a == b); }
+};
+
 /// One configured endpoint: a listening socket speaking one Postfix protocol, backed by one URL.
 /// A plain value type; defaults are the ones a missing key gets.
 struct EndpointConfig
@@ -46,6 +70,8 @@ struct EndpointConfig
     qint64 maxRequestSize = 0; ///< 0 = the mode's default, see effectiveMaxRequestSize()
     int maxInFlight = DefaultMaxInFlight;
     qint64 maxResponseSize = DefaultMaxResponseSize;
+
+    CacheConfig cache;
 
     int effectiveIdleTimeoutMs() const;
     qint64 effectiveMaxRequestSize() const;

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The optional "cache" object of an endpoint and the top-level "admin" object: defaults, parsed values,
+// and every error and warning with its JSON path.
+#include "config/configloader.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using namespace prc;
+
+namespace {
+
+const QString FileName = QStringLiteral("/etc/postfix-rest-connector/test.json");
+
+QJsonObject endpoint(const QString &mode = QStringLiteral("tcp-lookup"), int port = 9001)
+{
+    return QJsonObject{{QStringLiteral("name"), QStringLiteral("e-%1").arg(port)},
+                       {QStringLiteral("mode"), mode},
+                       {QStringLiteral("target"), QStringLiteral("http://127.0.0.1:9000/lookup")},
+                       {QStringLiteral("bind-address"), QStringLiteral("127.0.0.1")},
+                       {QStringLiteral("bind-port"), port},
+                       {QStringLiteral("auth-token"), QStringLiteral("t0ken")}};
+}
+
+/// One endpoint of the given mode with the given "cache" value (none when undefined) and a top-level "admin"
+/// value (none when undefined).
+QByteArray config(const QJsonValue &cache, const QJsonValue &admin = QJsonValue::Undefined,
+                  const QString &mode = QStringLiteral("tcp-lookup"))
+{
+    QJsonObject e = endpoint(mode);
+    if (!cache.isUndefined())
+        e.insert(QStringLiteral("cache"), cache);
+    QJsonObject root{{QStringLiteral("endpoints"), QJsonArray{e}}};
+    if (!admin.isUndefined())
+        root.insert(QStringLiteral("admin"), admin);
+    return QJsonDocument(root).toJson();
+}
+
+QStringList render(const ConfigErrors &errors)
+{
+    QStringList out;
+    for (const ConfigError &error : errors)
+        out << error.path + QStringLiteral(": ") + error.message;
+    return out;
+}
+
+} // namespace
+
+class TestConfigLoaderCache : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void cacheOffByDefault();
+    void cacheValues();
+    void cacheErrors_data();
+    void cacheErrors();
+    void cacheWarnings_data();
+    void cacheWarnings();
+    void cacheKeys();
+    void cacheTakesPartInEquality();
+    void adminAbsentByDefault();
+    void adminValues_data();
+    void adminValues();
+    void adminErrors_data();
+    void adminErrors();
+    void adminWarnings_data();
+    void adminWarnings();
+};
+
+void TestConfigLoaderCache::cacheOffByDefault()
+{
+    const ConfigLoadResult result = ConfigLoader::parse(config(QJsonValue::Undefined), FileName);
+    QVERIFY(result.ok());
+    QVERIFY(result.warnings.isEmpty());
+    const CacheConfig &cache = result.config->endpoints.constFirst().cache;
+    QVERIFY(!cache.enabled);
+    QCOMPARE(cache.maxEntries, CacheConfig::DefaultMaxEntries);
+    QCOMPARE(cache.maxBytes, CacheConfig::DefaultMaxBytes);
+    QCOMPARE(cache.positiveTtlMs, 60000);
+    QCOMPARE(cache.negativeTtlMs, 10000);
+    QCOMPARE(cache.maxTtlMs, 3600000);
+    QCOMPARE(cache.staleIfErrorMs, 0);
+    QVERIFY(cache.honorCacheControl);
+
+    // {"enabled": true} alone takes every default.
+    const ConfigLoadResult on =
+        ConfigLoader::parse(config(QJsonObject{{QStringLiteral("enabled"), true}}), FileName);
+    QVERIFY(on.ok());
+    QVERIFY(on.warnings.isEmpty());
+    CacheConfig expected;
+    expected.enabled = true;
+    QVERIFY(on.config->endpoints.constFirst().cache == expected);
+}
+
+void TestConfigLoaderCache::cacheValues()
+{
+    const QJsonObject cache{
+        {QStringLiteral("enabled"), true},          {QStringLiteral("max-entries"), 500},
+        {QStringLiteral("max-bytes"), 1048576},     {QStringLiteral("positive-ttl"), 30000},
+        {QStringLiteral("negative-ttl"), 0},        {QStringLiteral("max-ttl"), 120000},
+        {QStringLiteral("stale-if-error"), 600000}, {QStringLiteral("honor-cache-control"), false}};
+    const ConfigLoadResult result = ConfigLoader::parse(config(cache), FileName);
+    QVERIFY2(result.ok(), qPrintable(render(result.errors).join(QLatin1Char('\n'))));
+    QVERIFY(result.warnings.isEmpty());
+    const CacheConfig &parsed = result.config->endpoints.constFirst().cache;
+    QVERIFY(parsed.enabled);
+    QCOMPARE(parsed.maxEntries, 500);
+    QCOMPARE(parsed.maxBytes, qint64(1048576));
+    QCOMPARE(parsed.positiveTtlMs, 30000);
+    QCOMPARE(parsed.negativeTtlMs, 0);
+    QCOMPARE(parsed.maxTtlMs, 120000);
+    QCOMPARE(parsed.staleIfErrorMs, 600000);
+    QVERIFY(!parsed.honorCacheControl);
+}
+
+void TestConfigLoaderCache::cacheErrors_data()
+{
+    QTest::addColumn<QJsonValue>("cache");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("message");
+
+    const QString p = QStringLiteral("endpoints[0].cache");
+    const auto with = [](const char *key, const QJsonValue &value) {
+        return QJsonValue(QJsonObject{{QStringLiteral("enabled"), true}, {QString::fromLatin1(key), value}});
+    };
+    QTest::newRow("not an object") << QJsonValue(true) << p
+                                   << QStringLiteral("must be an object, found a boolean");
+    QTest::newRow("array") << QJsonValue(QJsonArray{}) << p
+                           << QStringLiteral("must be an object, found an array");
+    QTest::newRow("enabled string") << QJsonValue(
+        QJsonObject{{QStringLiteral("enabled"), QStringLiteral("yes")}})
+                                    << p + QStringLiteral(".enabled")
+                                    << QStringLiteral("must be true or false, found a string");
+    QTest::newRow("max-entries 0") << with("max-entries", 0) << p + QStringLiteral(".max-entries")
+                                   << QStringLiteral("0 is out of range (1..10000000)");
+    QTest::newRow("max-entries fraction") << with("max-entries", 1.5) << p + QStringLiteral(".max-entries")
+                                          << QStringLiteral("must be an integer, found 1.5");
+    QTest::newRow("max-bytes tiny") << with("max-bytes", 100) << p + QStringLiteral(".max-bytes")
+                                    << QStringLiteral("100 is out of range (4096..68719476736)");
+    QTest::newRow("positive-ttl negative") << with("positive-ttl", -1) << p + QStringLiteral(".positive-ttl")
+                                           << QStringLiteral("-1 is out of range (0..86400000)");
+    QTest::newRow("negative-ttl string")
+        << with("negative-ttl", QStringLiteral("10s")) << p + QStringLiteral(".negative-ttl")
+        << QStringLiteral("must be an integer, found a string");
+    QTest::newRow("max-ttl too small") << with("max-ttl", 999) << p + QStringLiteral(".max-ttl")
+                                       << QStringLiteral("999 is out of range (1000..604800000)");
+    QTest::newRow("stale-if-error too big")
+        << with("stale-if-error", 604800001.0) << p + QStringLiteral(".stale-if-error")
+        << QStringLiteral("604800001 is out of range (0..604800000)");
+    QTest::newRow("honor-cache-control number")
+        << with("honor-cache-control", 1) << p + QStringLiteral(".honor-cache-control")
+        << QStringLiteral("must be true or false, found a number");
+}
+
+void TestConfigLoaderCache::cacheErrors()
+{
+    QFETCH(QJsonValue, cache);
+    QFETCH(QString, path);
+    QFETCH(QString, message);
+    const ConfigLoadResult result = ConfigLoader::parse(config(cache), FileName);
+    QVERIFY(!result.ok());
+    QCOMPARE(result.errors.size(), 1);
+    QCOMPARE(result.errors.constFirst().file, FileName);
+    QCOMPARE(result.errors.constFirst().path, path);
+    QCOMPARE(result.errors.constFirst().message, message);
+}
+
+void TestConfigLoaderCache::cacheWarnings_data()
+{
+    QTest::addColumn<QJsonValue>("cache");
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<QStringList>("warnings");
+
+    const QString tcp = QStringLiteral("tcp-lookup");
+    QTest::newRow("none") << QJsonValue(QJsonObject{{QStringLiteral("enabled"), false}}) << tcp
+                          << QStringList();
+    QTest::newRow("unknown key")
+        << QJsonValue(QJsonObject{{QStringLiteral("enabled"), true}, {QStringLiteral("ttl"), 5}}) << tcp
+        << QStringList{QStringLiteral("endpoints[0].cache.ttl: unknown key, ignored (misspelt?)")};
+    QTest::newRow("settings without enabled")
+        << QJsonValue(QJsonObject{{QStringLiteral("positive-ttl"), 5000}}) << tcp
+        << QStringList{
+               QStringLiteral("endpoints[0].cache.enabled: cache settings are given but the cache is off; "
+                              "set \"enabled\": true to use them")};
+    QTest::newRow("policy disabled") << QJsonValue(QJsonObject{{QStringLiteral("enabled"), false}})
+                                     << QStringLiteral("policy") << QStringList();
+    QTest::newRow("policy enabled")
+        << QJsonValue(QJsonObject{{QStringLiteral("enabled"), true}}) << QStringLiteral("policy")
+        << QStringList{
+               QStringLiteral("endpoints[0].cache.enabled: caching a policy endpoint: an answer is keyed by "
+                              "the whole request (client address, queue id, ...) and reused only for an "
+                              "identical request")};
+}
+
+void TestConfigLoaderCache::cacheWarnings()
+{
+    QFETCH(QJsonValue, cache);
+    QFETCH(QString, mode);
+    QFETCH(QStringList, warnings);
+    const ConfigLoadResult result = ConfigLoader::parse(config(cache, QJsonValue::Undefined, mode), FileName);
+    QVERIFY2(result.ok(), qPrintable(render(result.errors).join(QLatin1Char('\n'))));
+    QCOMPARE(render(result.warnings), warnings);
+}
+
+void TestConfigLoaderCache::cacheKeys()
+{
+    QCOMPARE(ConfigLoader::endpointSectionKeys(), QStringList{QStringLiteral("cache")});
+    const QStringList expected{QStringLiteral("enabled"),        QStringLiteral("max-entries"),
+                               QStringLiteral("max-bytes"),      QStringLiteral("positive-ttl"),
+                               QStringLiteral("negative-ttl"),   QStringLiteral("max-ttl"),
+                               QStringLiteral("stale-if-error"), QStringLiteral("honor-cache-control")};
+    QCOMPARE(ConfigLoader::cacheKeys(), expected);
+    // A "cache" key is not reported as unknown.
+    const ConfigLoadResult result =
+        ConfigLoader::parse(config(QJsonObject{{QStringLiteral("enabled"), true}}), FileName);
+    QVERIFY(result.warnings.isEmpty());
+}
+
+void TestConfigLoaderCache::cacheTakesPartInEquality()
+{
+    // Reload keeps an endpoint (and its cache) only when the configs compare equal.
+    const auto parsed = [](const QJsonValue &cache) {
+        return ConfigLoader::parse(config(cache), FileName).config->endpoints.constFirst();
+    };
+    const EndpointConfig plain = parsed(QJsonValue::Undefined);
+    QVERIFY(plain == parsed(QJsonObject{{QStringLiteral("enabled"), false}}));
+    QVERIFY(plain != parsed(QJsonObject{{QStringLiteral("enabled"), true}}));
+    const char *keys[] = {"max-entries",  "max-bytes", "positive-ttl",
+                          "negative-ttl", "max-ttl",   "stale-if-error"};
+    for (const char *key : keys) {
+        const QJsonObject a{{QStringLiteral("enabled"), true}, {QString::fromLatin1(key), 5000}};
+        const QJsonObject b{{QStringLiteral("enabled"), true}, {QString::fromLatin1(key), 6000}};
+        QVERIFY2(parsed(a) != parsed(b), key);
+        QVERIFY2(parsed(a) == parsed(a), key);
+    }
+    QVERIFY(
+        parsed(QJsonObject{{QStringLiteral("enabled"), true}, {QStringLiteral("honor-cache-control"), false}})
+        != parsed(QJsonObject{{QStringLiteral("enabled"), true}}));
+}
+
+void TestConfigLoaderCache::adminAbsentByDefault()
+{
+    const ConfigLoadResult result = ConfigLoader::parse(config(QJsonValue::Undefined), FileName);
+    QVERIFY(result.ok());
+    QVERIFY(!result.config->admin.has_value());
+}
+
+void TestConfigLoaderCache::adminValues_data()
+{
+    QTest::addColumn<QJsonObject>("admin");
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<int>("port");
+    QTest::newRow("port only: loopback")
+        << QJsonObject{{QStringLiteral("bind-port"), 9100}} << QStringLiteral("127.0.0.1") << 9100;
+    QTest::newRow("ipv6 loopback") << QJsonObject{{QStringLiteral("bind-address"), QStringLiteral("::1")},
+                                                  {QStringLiteral("bind-port"), 9100}}
+                                   << QStringLiteral("::1") << 9100;
+    QTest::newRow("localhost") << QJsonObject{{QStringLiteral("bind-address"), QStringLiteral("localhost")},
+                                              {QStringLiteral("bind-port"), 65535}}
+                               << QStringLiteral("localhost") << 65535;
+    // Same port as the endpoint, other loopback address: no clash.
+    QTest::newRow("same port, other address")
+        << QJsonObject{{QStringLiteral("bind-address"), QStringLiteral("127.0.0.2")},
+                       {QStringLiteral("bind-port"), 9001}}
+        << QStringLiteral("127.0.0.2") << 9001;
+}
+
+void TestConfigLoaderCache::adminValues()
+{
+    QFETCH(QJsonObject, admin);
+    QFETCH(QString, address);
+    QFETCH(int, port);
+    const ConfigLoadResult result = ConfigLoader::parse(config(QJsonValue::Undefined, admin), FileName);
+    QVERIFY2(result.ok(), qPrintable(render(result.errors).join(QLatin1Char('\n'))));
+    QVERIFY(result.warnings.isEmpty());
+    QVERIFY(result.config->admin.has_value());
+    QCOMPARE(result.config->admin->bindAddress, address);
+    QCOMPARE(int(result.config->admin->bindPort), port);
+}
+
+void TestConfigLoaderCache::adminErrors_data()
+{
+    QTest::addColumn<QJsonValue>("admin");
+    QTest::addColumn<QStringList>("errors");
+
+    QTest::newRow("not an object") << QJsonValue(9100)
+                                   << QStringList{QStringLiteral("admin: must be an object, found a number")};
+    QTest::newRow("no port") << QJsonValue(QJsonObject{})
+                             << QStringList{QStringLiteral("admin.bind-port: missing (required)")};
+    QTest::newRow("port 0") << QJsonValue(QJsonObject{{QStringLiteral("bind-port"), 0}})
+                            << QStringList{QStringLiteral("admin.bind-port: 0 is out of range (1..65535)")};
+    QTest::newRow("port string")
+        << QJsonValue(QJsonObject{{QStringLiteral("bind-port"), QStringLiteral("9100")}})
+        << QStringList{QStringLiteral("admin.bind-port: must be an integer, found a string")};
+    QTest::newRow("bad address")
+        << QJsonValue(QJsonObject{{QStringLiteral("bind-address"), QStringLiteral("127.1")},
+                                  {QStringLiteral("bind-port"), 9100}})
+        << QStringList{
+               QStringLiteral("admin.bind-address: \"127.1\" is not an IP address (use e.g. 127.0.0.1, "
+                              "0.0.0.0 or ::1)")};
+    QTest::newRow("empty address") << QJsonValue(
+        QJsonObject{{QStringLiteral("bind-address"), QString()}, {QStringLiteral("bind-port"), 9100}})
+                                   << QStringList{QStringLiteral("admin.bind-address: must not be empty")};
+    QTest::newRow("endpoint's port")
+        << QJsonValue(QJsonObject{{QStringLiteral("bind-port"), 9001}})
+        << QStringList{
+               QStringLiteral("admin.bind-port: 127.0.0.1:9001 is already used by endpoints[0] (e-9001)")};
+    QTest::newRow("endpoint's port via localhost")
+        << QJsonValue(QJsonObject{{QStringLiteral("bind-address"), QStringLiteral("localhost")},
+                                  {QStringLiteral("bind-port"), 9001}})
+        << QStringList{
+               QStringLiteral("admin.bind-port: localhost:9001 is already used by endpoints[0] (e-9001)")};
+}
+
+void TestConfigLoaderCache::adminErrors()
+{
+    QFETCH(QJsonValue, admin);
+    QFETCH(QStringList, errors);
+    const ConfigLoadResult result = ConfigLoader::parse(config(QJsonValue::Undefined, admin), FileName);
+    QVERIFY(!result.ok());
+    QCOMPARE(render(result.errors), errors);
+    QCOMPARE(result.errors.constFirst().file, FileName);
+}
+
+void TestConfigLoaderCache::adminWarnings_data()
+{
+    QTest::addColumn<QJsonObject>("admin");
+    QTest::addColumn<QStringList>("warnings");
+    QTest::newRow("all interfaces")
+        << QJsonObject{{QStringLiteral("bind-address"), QStringLiteral("0.0.0.0")},
+                       {QStringLiteral("bind-port"), 9100}}
+        << QStringList{
+               QStringLiteral("admin.bind-address: \"0.0.0.0\" is not a loopback address; /metrics and "
+                              "/healthz have no authentication")};
+    QTest::newRow("unknown key") << QJsonObject{{QStringLiteral("bind-port"), 9100},
+                                                {QStringLiteral("token"), QStringLiteral("x")}}
+                                 << QStringList{
+                                        QStringLiteral("admin.token: unknown key, ignored (misspelt?)")};
+}
+
+void TestConfigLoaderCache::adminWarnings()
+{
+    QFETCH(QJsonObject, admin);
+    QFETCH(QStringList, warnings);
+    const ConfigLoadResult result = ConfigLoader::parse(config(QJsonValue::Undefined, admin), FileName);
+    QVERIFY2(result.ok(), qPrintable(render(result.errors).join(QLatin1Char('\n'))));
+    QCOMPARE(render(result.warnings), warnings);
+}
+
+QTEST_MAIN(TestConfigLoaderCache)
+#include "tst_configloader_cache.moc"
