@@ -216,8 +216,10 @@ run_loadgen() { # mode port expect connections
     # CPU time the connector used during the run (not shown for the nginx reference rows).
     local ticks cpu per_request
     ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
-    cpu=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v d="$DURATION" 'BEGIN {printf "%.0f", 100 * t / hz / d}')
-    per_request=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v r="$(json_field "$json" requests)" \
+    # Over the whole loadgen run (warm-up included): 100 % is one core's worth, the machine has $(nproc).
+    cpu=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v d="$(json_field "$json" total_s)" \
+        'BEGIN {if (d > 0) printf "%.0f", 100 * t / hz / d; else print "n/a"}')
+    per_request=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v r="$(json_field "$json" total_replies)" \
         'BEGIN {if (r > 0) printf "%.0f", 1e6 * t / hz / r; else print "n/a"}')
     local errors
     errors=$(sed -n 's/.*"error_total":\([0-9]*\),"errors":\({[^}]*}\).*/\1 \2/p' <<<"$json")

@@ -83,12 +83,13 @@ std::string LoadGenerator::Report::toJson() const
     std::snprintf(numbers, sizeof numbers,
                   "\"connections\":%d,\"ready\":%d,\"ready_s\":%.3f,\"seconds\":%.3f,\"requests\":%llu,"
                   "\"rps\":%.1f,\"p50_us\":%u,\"p90_us\":%u,\"p99_us\":%u,\"max_us\":%u,\"mean_us\":%.1f,"
-                  "\"error_total\":%llu",
+                  "\"error_total\":%llu,\"total_replies\":%llu,\"total_s\":%.3f",
                   connections, ready, readySeconds, seconds, static_cast<unsigned long long>(requests), rps,
                   latency.p50, latency.p90, latency.p99, latency.max, latency.mean,
-                  static_cast<unsigned long long>(errorTotal()));
-    return "{\"mode\":\"" + mode + "\"," + numbers + ",\"errors\":" + jsonMap(errors) +
-           ",\"statuses\":" + jsonMap(statuses) + "}";
+                  static_cast<unsigned long long>(errorTotal()),
+                  static_cast<unsigned long long>(totalReplies), totalSeconds);
+    return "{\"mode\":\"" + mode + "\"," + numbers + ",\"errors\":" + jsonMap(errors)
+           + ",\"statuses\":" + jsonMap(statuses) + "}";
 }
 
 std::string LoadGenerator::Report::toText() const
@@ -291,6 +292,7 @@ void LoadGenerator::onReadable(std::size_t index, std::int64_t now)
             c.hadReply = true;
             ++m_ready;
         }
+        ++m_report.totalReplies;
         if (m_phase == Phase::Measure) {
             const std::int64_t micros = (now - c.since) / 1000;
             m_latency.record(static_cast<std::uint32_t>(std::min<std::int64_t>(micros, UINT32_MAX)));
@@ -401,6 +403,7 @@ LoadGenerator::Report LoadGenerator::run(const std::function<void(const Report &
     }
     const std::int64_t end = nowNs();
     m_report.seconds = static_cast<double>(end - phaseStart) / 1e9;
+    m_report.totalSeconds = static_cast<double>(end - start) / 1e9;
     m_report.rps = m_report.seconds > 0 ? static_cast<double>(m_report.requests) / m_report.seconds : 0;
     m_report.latency = m_latency.summarize();
     if (m_idleMode) {

@@ -26,6 +26,8 @@ public:
         double readySeconds = 0; ///< time until they did
         double seconds = 0;      ///< measured (or held) time
         std::uint64_t requests = 0;
+        std::uint64_t totalReplies = 0; ///< including the warm-up, for CPU-per-request figures
+        double totalSeconds = 0;        ///< from the first connect to the end
         double rps = 0;
         LatencyRecorder::Summary latency;
         std::map<std::string, std::uint64_t> errors;

@@ -47,9 +47,9 @@ std::string RequestBuilder::build(Mode mode, const std::string &key, const std::
                 query += digits[byte & 0xf];
             }
         }
-        return "GET " + path + "?key=" + query +
-               " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: bench-token\r\nUser-Agent: prc-loadgen\r\n"
-               "X-Request-Id: 00000000-0000-0000-0000-000000000000\r\n\r\n";
+        return "GET " + path + "?key=" + query
+               + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: bench-token\r\nUser-Agent: prc-loadgen\r\n"
+                 "X-Request-Id: 00000000-0000-0000-0000-000000000000\r\n\r\n";
     }
     case Mode::Policy:
         // The attribute set smtpd sends at RCPT TO (Postfix 3.7), so body sizes and form encoding are
@@ -65,29 +65,29 @@ std::string RequestBuilder::build(Mode mode, const std::string &key, const std::
                "server_port=25\n"
                "helo_name=mail.example.net\n"
                "sender=alice@example.net\n"
-               "recipient=" +
-               key +
-               "\n"
-               "recipient_count=0\n"
-               "queue_id=\n"
-               "instance=1a2b.6560f0a1.4c3d2.0\n"
-               "size=12345\n"
-               "etrn_domain=\n"
-               "stress=\n"
-               "sasl_method=\n"
-               "sasl_username=\n"
-               "sasl_sender=\n"
-               "ccert_subject=\n"
-               "ccert_issuer=\n"
-               "ccert_fingerprint=\n"
-               "ccert_pubkey_fingerprint=\n"
-               "encryption_protocol=TLSv1.3\n"
-               "encryption_cipher=TLS_AES_256_GCM_SHA384\n"
-               "encryption_keysize=256\n"
-               "policy_context=\n"
-               "compatibility_level=3.6\n"
-               "mail_version=3.7.11\n"
-               "\n";
+               "recipient="
+               + key
+               + "\n"
+                 "recipient_count=0\n"
+                 "queue_id=\n"
+                 "instance=1a2b.6560f0a1.4c3d2.0\n"
+                 "size=12345\n"
+                 "etrn_domain=\n"
+                 "stress=\n"
+                 "sasl_method=\n"
+                 "sasl_username=\n"
+                 "sasl_sender=\n"
+                 "ccert_subject=\n"
+                 "ccert_issuer=\n"
+                 "ccert_fingerprint=\n"
+                 "ccert_pubkey_fingerprint=\n"
+                 "encryption_protocol=TLSv1.3\n"
+                 "encryption_cipher=TLS_AES_256_GCM_SHA384\n"
+                 "encryption_keysize=256\n"
+                 "policy_context=\n"
+                 "compatibility_level=3.6\n"
+                 "mail_version=3.7.11\n"
+                 "\n";
     }
     return {};
 }

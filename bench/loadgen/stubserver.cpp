@@ -95,8 +95,8 @@ bool StubServer::listen(std::uint16_t port)
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) < 0 ||
-        ::listen(m_listener, 4096) < 0)
+    if (::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) < 0
+        || ::listen(m_listener, 4096) < 0)
         return false;
     socklen_t length = sizeof address;
     getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length);
@@ -159,8 +159,8 @@ void StubServer::run(const std::atomic<bool> &stop)
             }
             buffer.erase(0, offset);
             // Replies are a few bytes and the client waits for each; a short write would be a broken client.
-            if (!out.empty() &&
-                ::send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size()))
+            if (!out.empty()
+                && ::send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size()))
                 bad = true;
             if (bad)
                 drop(fd);
