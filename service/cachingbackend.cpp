@@ -9,9 +9,10 @@
 
 namespace prc {
 
-CachingBackend::CachingBackend(EndpointMode mode, BackendClient &client, LookupCache &cache,
-                               EndpointMetrics &metrics, QObject *parent)
+CachingBackend::CachingBackend(const QString &name, EndpointMode mode, BackendClient &client,
+                               LookupCache &cache, EndpointMetrics &metrics, QObject *parent)
     : QObject(parent)
+    , m_name(name)
     , m_mode(mode)
     , m_client(client)
     , m_cache(cache)
@@ -89,11 +90,11 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
             stale = true;
         }
     }
-    if (result.outcome != BackendResult::Outcome::Response || result.status >= 500 ||
-        (result.status >= 400 && result.status != 404)) {
+    if (result.outcome != BackendResult::Outcome::Response || result.status >= 500
+        || (result.status >= 400 && result.status != 404)) {
         // Logged once per backend call, with the request id the backend saw, however many requests waited.
         qCWarning(lcBackend).noquote()
-            << flight.leaderId << "backend call failed:"
+            << flight.leaderId << m_name << "backend call failed:"
             << (result.error.isEmpty() ? QStringLiteral("HTTP %1").arg(result.status) : result.error)
             << QStringLiteral("(%1 ms)").arg(result.elapsedMs)
             << (flight.waiters.size() > 1 ? QStringLiteral("for %1 requests").arg(flight.waiters.size())

@@ -38,8 +38,9 @@ public:
     /// Gets the answer, the classification it was made with, and where it came from.
     using Callback = std::function<void(const BackendResult &result, ResultClass resultClass, Source source)>;
 
-    CachingBackend(EndpointMode mode, BackendClient &client, LookupCache &cache, EndpointMetrics &metrics,
-                   QObject *parent = nullptr);
+    /// name: the endpoint's, for log lines.
+    CachingBackend(const QString &name, EndpointMode mode, BackendClient &client, LookupCache &cache,
+                   EndpointMetrics &metrics, QObject *parent = nullptr);
     ~CachingBackend() override;
 
     /// Answers a call. A cache hit runs the callback before this returns; otherwise it runs once the backend
@@ -68,6 +69,7 @@ private:
 
     void finish(const QByteArray &key, const BackendResult &result);
 
+    QString m_name;
     EndpointMode m_mode;
     BackendClient &m_client;
     LookupCache &m_cache;

@@ -24,7 +24,8 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
     if (config.cache.enabled) {
         m_cache = std::make_unique<LookupCache>(
             config.cache, clock ? std::move(clock) : std::make_shared<SteadyClock>(), m_metrics.get());
-        m_cachingBackend = std::make_unique<CachingBackend>(config.mode, *m_backend, *m_cache, *m_metrics);
+        m_cachingBackend =
+            std::make_unique<CachingBackend>(config.name, config.mode, *m_backend, *m_cache, *m_metrics);
     }
 }
 

@@ -605,7 +605,8 @@ void TestLookupCache::errorsAreNotCached()
     FakeBackend::Response answer;
     answer.status = status;
     answer.body = body;
-    answer.headers.append({QByteArray("Cache-Control"), QByteArray("max-age=600")}); // even when the backend says so
+    answer.headers.append(
+        {QByteArray("Cache-Control"), QByteArray("max-age=600")}); // even when the backend says so
     m_backend->respond(answer);
     start(mode);
     const QByteArray first = ask(mode, "k");
@@ -698,10 +699,11 @@ void TestLookupCache::coalescing()
 {
     QFETCH(EndpointMode, mode);
     constexpr int Clients = 8;
+    // Long enough for every request to be taken while the one call still runs, even on a busy machine.
     FakeBackend::Response slow = found(mode, "v");
-    slow.delayMs = 300;
+    slow.delayMs = 1500;
     m_backend->respond(slow);
-    start(mode);
+    start(mode, [](EndpointConfig &config) { config.requestTimeoutMs = 10000; });
 
     // Several connections, and several pipelined requests on one of them, all for the same key.
     std::vector<std::unique_ptr<PostfixTestClient>> clients;
@@ -712,6 +714,7 @@ void TestLookupCache::coalescing()
     }
     clients.front()->write(requestFor(mode, "same@example.com") + requestFor(mode, "same@example.com"));
 
+    QTRY_COMPARE(m_server->metrics().cacheCoalesced, quint64(Clients + 1));
     for (int i = 0; i < Clients; ++i)
         QTRY_COMPARE(clients.at(size_t(i))->replies().size(), i == 0 ? 3 : 1);
     for (const auto &client : clients) {
@@ -787,9 +790,9 @@ void TestLookupCache::waiterGoingAwayDoesNotBreakOthers()
 {
     const auto mode = EndpointMode::SocketmapLookup;
     FakeBackend::Response slow = found(mode, "v");
-    slow.delayMs = 400;
+    slow.delayMs = 2000;
     m_backend->respond(slow);
-    start(mode);
+    start(mode, [](EndpointConfig &config) { config.requestTimeoutMs = 10000; });
 
     PostfixTestClient leaving(Framing::Netstring);
     PostfixTestClient staying(Framing::Netstring);

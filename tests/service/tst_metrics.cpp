@@ -40,8 +40,9 @@ struct Exposition
     static Exposition parse(const QByteArray &text)
     {
         Exposition result;
-        static const QRegularExpression sampleLine(QStringLiteral(
-            "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? (\\S+)$"));
+        static const QRegularExpression sampleLine(
+            QStringLiteral("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*"
+                           "\",?)*\\})? (\\S+)$"));
         QSet<QByteArray> finished; // families whose samples are complete: they must not come back
         QByteArray current;
         const QList<QByteArray> lines = text.split('\n');
@@ -201,7 +202,7 @@ bool TestMetrics::startService(ServiceApplication &service, FakeBackend &backend
             response.status = 503;
         } else if (key == "slow") {
             response.body = "DUNNO";
-            response.delayMs = 400;
+            response.delayMs = 2000; // long enough to scrape while it runs
         } else {
             response.body = "DUNNO";
         }
@@ -216,6 +217,7 @@ bool TestMetrics::startService(ServiceApplication &service, FakeBackend &backend
         config.bindAddress = QStringLiteral("127.0.0.1");
         config.bindPort = freePort();
         config.authToken = QStringLiteral("t");
+        config.requestTimeoutMs = 10000;
         return config;
     };
     ServiceConfig config;
@@ -316,8 +318,8 @@ void TestMetrics::afterKnownTraffic()
     QCOMPARE(metrics.value(series("prc_endpoint_up", tcpLabel + ",mode=\"tcp-lookup\"")), 1.0);
     QCOMPARE(metrics.value(series("prc_endpoint_up", policyLabel + ",mode=\"policy\"")), 1.0);
 
-    QCOMPARE(metrics.value("prc_build_info{version=\"" PRC_VERSION "\",qt_version=\""
-                           + QByteArray(qVersion()) + "\"}"),
+    QCOMPARE(metrics.value("prc_build_info{version=\"" PRC_VERSION "\",qt_version=\"" + QByteArray(qVersion())
+                           + "\"}"),
              1.0);
     const double started = metrics.value("process_start_time_seconds");
     QVERIFY(qAbs(started - double(service.startTimeMs()) / 1000.0) < 0.002);
