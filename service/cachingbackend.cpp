@@ -45,7 +45,7 @@ void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId
     const QByteArray key = LookupCache::keyFor(call);
     if (const BackendResult *hit = m_cache.fresh(key)) {
         ++m_metrics.cacheHits;
-        callback(*hit, classifyResult(m_mode, *hit), Source::Cache);
+        callback(*hit, Source::Cache);
         return;
     }
 
@@ -81,12 +81,10 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
     m_cache.offer(key, result, resultClass);
 
     const BackendResult *answer = &result;
-    ResultClass answerClass = resultClass;
     bool stale = false;
     if (isBackendFailure(result)) {
         if (const BackendResult *previous = m_cache.stale(key)) {
             answer = previous;
-            answerClass = classifyResult(m_mode, *previous);
             stale = true;
         }
     }
@@ -111,7 +109,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
         if (stale)
             ++m_metrics.cacheStale;
         const Source source = stale ? Source::Stale : (i == 0 ? Source::Backend : Source::Coalesced);
-        waiter.callback(delivered, answerClass, source);
+        waiter.callback(delivered, source);
     }
 }
 

@@ -35,8 +35,8 @@ public:
         Stale,     ///< an expired entry, because the backend failed
     };
 
-    /// Gets the answer, the classification it was made with, and where it came from.
-    using Callback = std::function<void(const BackendResult &result, ResultClass resultClass, Source source)>;
+    /// Gets the answer and where it came from.
+    using Callback = std::function<void(const BackendResult &result, Source source)>;
 
     /// name: the endpoint's, for log lines.
     CachingBackend(const QString &name, EndpointMode mode, BackendClient &client, LookupCache &cache,

@@ -52,6 +52,32 @@ ResultClass classifyResult(EndpointMode mode, const BackendResult &result)
     return ResultClass::TempError;
 }
 
+ResultClass classifyReply(EndpointMode mode, const BackendResult &result, const QByteArray &reply)
+{
+    switch (mode) {
+    case EndpointMode::TcpLookup:
+        if (reply.startsWith("200 "))
+            return ResultClass::Found;
+        if (reply.startsWith("500 "))
+            return ResultClass::NotFound;
+        return ResultClass::TempError;
+    case EndpointMode::SocketmapLookup: {
+        // A netstring: "LENGTH:STATUS data,".
+        const QByteArrayView payload = QByteArrayView(reply).sliced(reply.indexOf(':') + 1);
+        if (payload.startsWith("OK "))
+            return ResultClass::Found;
+        if (payload.startsWith("NOTFOUND "))
+            return ResultClass::NotFound;
+        if (payload.startsWith("PERM "))
+            return ResultClass::PermError;
+        return ResultClass::TempError;
+    }
+    case EndpointMode::Policy:
+        return classifyResult(mode, result);
+    }
+    return ResultClass::TempError;
+}
+
 bool isBackendFailure(const BackendResult &result)
 {
     switch (result.outcome) {

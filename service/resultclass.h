@@ -26,6 +26,11 @@ QLatin1String resultClassName(ResultClass resultClass);
 /// Classifies a backend result the way the endpoint's mode handler answers it.
 ResultClass classifyResult(EndpointMode mode, const BackendResult &result);
 
+/// Classifies the reply a mode handler made from `result` by its status word (tcp_table code, socketmap
+/// status), so the hot path does not parse the backend's JSON a second time; policy replies are classified
+/// from result.
+ResultClass classifyReply(EndpointMode mode, const BackendResult &result, const QByteArray &reply);
+
 /// True when the backend itself failed (timeout, network error, 5xx): the case stale-if-error covers.
 bool isBackendFailure(const BackendResult &result);
 

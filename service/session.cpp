@@ -147,10 +147,10 @@ void Session::accept(const QByteArray &frame)
         // Failures are logged by the cache, once per backend call, however many requests it answers.
         cached->lookup(
             *prepared.call, id, this,
-            [this, sequence, id, key = prepared.logKey](const BackendResult &result, ResultClass resultClass,
+            [this, sequence, id, key = prepared.logKey](const BackendResult &result,
                                                         CachingBackend::Source source) {
                 QByteArray reply = m_context->handler().reply(result, id);
-                m_context->metrics().recordRequest(resultClass);
+                m_context->metrics().recordRequest(classifyReply(m_context->config().mode, result, reply));
                 qCDebug(lcSession).noquote()
                     << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
                     << QStringLiteral("(%1)").arg(CachingBackend::sourceName(source));
@@ -163,7 +163,7 @@ void Session::accept(const QByteArray &frame)
     const QByteArray key = prepared.logKey;
     connect(request, &BackendRequest::finished, this, [this, sequence, id, key, request](const BackendResult &result) {
         QByteArray reply = m_context->handler().reply(result, id);
-        const ResultClass resultClass = classifyResult(m_context->config().mode, result);
+        const ResultClass resultClass = classifyReply(m_context->config().mode, result, reply);
         m_context->metrics().recordBackendCall(result, resultClass);
         m_context->metrics().recordRequest(resultClass);
         if (result.outcome != BackendResult::Outcome::Response || result.status >= 500

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /metrics: the text exposition is parsed back and checked against the traffic the test generated.
 #include "adminserver.h"
+#include "endpointcontext.h"
 #include "endpointmetrics.h"
 #include "endpointserver.h"
 #include "fakebackend.h"
 #include "httpfetch.h"
 #include "metricswriter.h"
+#include "modehandler.h"
 #include "postfixtestclient.h"
 #include "protocol/policycodec.h"
 #include "protocol/tcptablecodec.h"
@@ -25,6 +27,9 @@
 using namespace prc;
 using namespace prc::test;
 using Framing = PostfixTestClient::Framing;
+
+Q_DECLARE_METATYPE(prc::EndpointMode)
+Q_DECLARE_METATYPE(prc::ResultClass)
 
 namespace {
 
@@ -105,6 +110,8 @@ private Q_SLOTS:
     void escaping();
     void doubles_data();
     void doubles();
+    void replyClasses_data();
+    void replyClasses();
     void histogramBuckets_data();
     void histogramBuckets();
     void afterKnownTraffic();
@@ -154,6 +161,72 @@ void TestMetrics::doubles()
     QFETCH(double, value);
     QFETCH(QByteArray, text);
     QCOMPARE(MetricsWriter::formatDouble(value), text);
+}
+
+void TestMetrics::replyClasses_data()
+{
+    QTest::addColumn<EndpointMode>("mode");
+    QTest::addColumn<int>("outcome");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<ResultClass>("expected");
+
+    const int response = int(BackendResult::Outcome::Response);
+    const int timeout = int(BackendResult::Outcome::Timeout);
+    const int network = int(BackendResult::Outcome::NetworkError);
+    const QByteArray found("[\"a\",\"b\"]");
+    const QByteArray huge = "[\"" + QByteArray(5000, 'x') + "\"]";
+    for (const auto mode : {EndpointMode::TcpLookup, EndpointMode::SocketmapLookup}) {
+        const QByteArray m = modeName(mode).toUtf8();
+        QTest::addRow("%s found", m.constData()) << mode << response << 200 << found << ResultClass::Found;
+        QTest::addRow("%s []", m.constData())
+            << mode << response << 200 << QByteArray("[]") << ResultClass::NotFound;
+        QTest::addRow("%s 404", m.constData())
+            << mode << response << 404 << QByteArray() << ResultClass::NotFound;
+        QTest::addRow("%s 403", m.constData())
+            << mode << response << 403 << QByteArray()
+            << (mode == EndpointMode::SocketmapLookup ? ResultClass::PermError : ResultClass::TempError);
+        QTest::addRow("%s 503", m.constData()) << mode << response << 503 << found << ResultClass::TempError;
+        QTest::addRow("%s bad json", m.constData())
+            << mode << response << 200 << QByteArray("{") << ResultClass::TempError;
+        QTest::addRow("%s timeout", m.constData())
+            << mode << timeout << 0 << QByteArray() << ResultClass::TempError;
+        QTest::addRow("%s network", m.constData())
+            << mode << network << 0 << QByteArray() << ResultClass::TempError;
+    }
+    QTest::newRow("tcp-lookup over the reply limit")
+        << EndpointMode::TcpLookup << response << 200 << huge << ResultClass::TempError;
+    QTest::newRow("socketmap-lookup under its reply limit")
+        << EndpointMode::SocketmapLookup << response << 200 << huge << ResultClass::Found;
+    const auto policy = EndpointMode::Policy;
+    QTest::newRow("policy action") << policy << response << 200 << QByteArray("REJECT no\n")
+                                   << ResultClass::PolicyAction;
+    QTest::newRow("policy 451 action")
+        << policy << response << 200 << QByteArray("451 4.3.0 later") << ResultClass::PolicyAction;
+    QTest::newRow("policy empty") << policy << response << 200 << QByteArray() << ResultClass::TempError;
+    QTest::newRow("policy 403") << policy << response << 403 << QByteArray("DUNNO") << ResultClass::TempError;
+    QTest::newRow("policy timeout") << policy << timeout << 0 << QByteArray() << ResultClass::TempError;
+}
+
+void TestMetrics::replyClasses()
+{
+    QFETCH(EndpointMode, mode);
+    QFETCH(int, outcome);
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(ResultClass, expected);
+    EndpointConfig config;
+    config.mode = mode;
+    config.target = QUrl(QStringLiteral("http://127.0.0.1:9/x"));
+    const auto handler = EndpointContext::createHandler(config);
+    BackendResult result;
+    result.outcome = BackendResult::Outcome(outcome);
+    result.status = status;
+    result.body = body;
+    result.error = QStringLiteral("failed");
+    // The cheap classification of the real reply agrees with the table.
+    const QByteArray reply = handler->reply(result, "id-1");
+    QCOMPARE(classifyReply(mode, result, reply), expected);
 }
 
 void TestMetrics::histogramBuckets_data()
