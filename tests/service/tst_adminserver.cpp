@@ -8,9 +8,12 @@
 #include "serviceapplication.h"
 #include "serviceprocess.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTcpServer>
 #include <QTest>
 
+#include <csignal>
 #include <memory>
 #include <vector>
 
@@ -40,6 +43,7 @@ private Q_SLOTS:
     void reloadRemovesListener();
     void reloadFailsWhenNewPortBusy();
     void startFailsWhenPortBusy();
+    void executableMovesListenerOnSighup();
 
 private:
     ServiceConfig config(std::optional<AdminConfig> admin = AdminConfig{QStringLiteral("127.0.0.1"),
@@ -293,6 +297,43 @@ void TestAdminServer::startFailsWhenPortBusy()
     QVERIFY(m_service->endpoints().isEmpty());
     // The endpoint's port was released again: a second start can take it.
     QVERIFY2(m_service->start(config(), &error), qPrintable(error));
+}
+
+void TestAdminServer::executableMovesListenerOnSighup()
+{
+    const quint16 endpointPort = freePort();
+    const quint16 firstPort = freePort();
+    const auto config = [&](quint16 adminPort) {
+        const QJsonObject endpoint{
+            {QStringLiteral("name"), QStringLiteral("d")},
+            {QStringLiteral("mode"), QStringLiteral("tcp-lookup")},
+            {QStringLiteral("target"), m_backend->url(QStringLiteral("/d")).toString()},
+            {QStringLiteral("bind-address"), QStringLiteral("127.0.0.1")},
+            {QStringLiteral("bind-port"), endpointPort},
+            {QStringLiteral("auth-token"), QStringLiteral("t")}};
+        return QJsonObject{{QStringLiteral("endpoints"), QJsonArray{endpoint}},
+                           {QStringLiteral("admin"), QJsonObject{{QStringLiteral("bind-port"), adminPort}}}};
+    };
+    // The in-process service of init() is not needed here; it must not hold the ports.
+    delete m_service;
+    m_service = nullptr;
+
+    ServiceProcess process;
+    process.start({process.writeConfig(config(firstPort))});
+    QTRY_VERIFY_WITH_TIMEOUT(process.isStarted(), 10000);
+    QCOMPARE(HttpFetch::get(firstPort, "/healthz").status, 200);
+
+    const quint16 secondPort = freePort();
+    process.writeConfig(config(secondPort));
+    process.sendSignal(SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(process.output().contains("configuration reloaded"), 10000);
+    QCOMPARE(HttpFetch::get(secondPort, "/healthz").status, 200);
+    QCOMPARE(HttpFetch::get(firstPort, "/healthz").status, 0);
+    QVERIFY(HttpFetch::get(secondPort, "/metrics").body.contains("\nprc_reloads_total 1\n"));
+
+    process.sendSignal(SIGTERM);
+    QTRY_VERIFY_WITH_TIMEOUT(process.hasExited(), 15000);
+    QCOMPARE(process.exitCode(), 0);
 }
 
 QTEST_MAIN(TestAdminServer)
