@@ -12,8 +12,8 @@ class QNetworkReply;
 
 namespace prc {
 
-/// One backend call in flight: enforces the overall timeout and the response size cap, and reports exactly once.
-/// Deleting it aborts the call (used when the Postfix client goes away).
+/// One backend call in flight: enforces the overall timeout and the response size cap, and reports exactly
+/// once. Deleting it aborts the call (used when the Postfix client goes away).
 class BackendRequest : public QObject
 {
     Q_OBJECT

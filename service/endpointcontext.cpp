@@ -17,7 +17,8 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
     : m_config(config)
     , m_handler(createHandler(config))
     , m_backend(std::make_unique<BackendClient>(BackendClient::Settings{
-          userAgent, config.authToken, config.requestTimeoutMs, config.maxResponseSize}))
+          userAgent, config.authToken, config.requestTimeoutMs, config.maxResponseSize, config.backendConnections,
+          config.backendHttp2}))
     , m_metrics(metrics ? std::move(metrics) : std::make_shared<EndpointMetrics>())
 {
     // Policy endpoints too are cached only when their own cache.enabled says so; nothing is on by default.
@@ -38,7 +39,8 @@ std::unique_ptr<ModeHandler> EndpointContext::createHandler(const EndpointConfig
     case EndpointMode::TcpLookup:
         return std::make_unique<TcpLookupHandler>(config.target, config.listSeparator.toUtf8(), maxRequest);
     case EndpointMode::SocketmapLookup:
-        return std::make_unique<SocketmapLookupHandler>(config.target, config.listSeparator.toUtf8(), maxRequest);
+        return std::make_unique<SocketmapLookupHandler>(config.target, config.listSeparator.toUtf8(),
+                                                        maxRequest);
     case EndpointMode::Policy:
         return std::make_unique<PolicyHandler>(config.target, maxRequest);
     }

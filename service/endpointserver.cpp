@@ -43,12 +43,16 @@ bool EndpointServer::listen(QString *error)
     // The backlog is the kernel's; Qt's own pending queue is drained as soon as the event loop runs.
     m_server->setMaxPendingConnections(128);
     if (!m_server->listen(bindAddressFor(cfg.bindAddress), cfg.bindPort)) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(cfg.bindAddress).arg(cfg.bindPort).arg(m_server->errorString());
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(cfg.bindAddress)
+                     .arg(cfg.bindPort)
+                     .arg(m_server->errorString());
         return false;
     }
-    qCInfo(lcEndpoint).noquote() << cfg.name << QStringLiteral("(%1)").arg(modeName(cfg.mode)) << "listening on"
-                                 << QStringLiteral("%1:%2").arg(cfg.bindAddress).arg(m_server->serverPort()) << "->"
-                                 << cfg.target.toString(QUrl::RemoveUserInfo);
+    qCInfo(lcEndpoint).noquote() << cfg.name << QStringLiteral("(%1)").arg(modeName(cfg.mode))
+                                 << "listening on"
+                                 << QStringLiteral("%1:%2").arg(cfg.bindAddress).arg(m_server->serverPort())
+                                 << "->" << cfg.target.toString(QUrl::RemoveUserInfo);
     return true;
 }
 

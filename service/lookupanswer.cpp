@@ -43,8 +43,8 @@ LookupAnswer LookupAnswer::interpret(const BackendResult &result)
     if (error.error != QJsonParseError::NoError || !document.isArray()) {
         answer.kind = Kind::Temporary;
         answer.reason = error.error != QJsonParseError::NoError
-            ? QStringLiteral("invalid JSON from backend: %1").arg(error.errorString())
-            : QStringLiteral("backend response is not a JSON array");
+                            ? QStringLiteral("invalid JSON from backend: %1").arg(error.errorString())
+                            : QStringLiteral("backend response is not a JSON array");
         return answer;
     }
     const QJsonArray array = document.array();

@@ -13,10 +13,10 @@ namespace prc {
 struct LookupAnswer
 {
     enum class Kind {
-        Found,    ///< 200 with a non-empty JSON array of strings
-        NotFound, ///< 200 with [] or 404
+        Found,     ///< 200 with a non-empty JSON array of strings
+        NotFound,  ///< 200 with [] or 404
         Temporary, ///< any other status, invalid JSON, network failure, oversized body
-        Timeout,  ///< request-timeout elapsed
+        Timeout,   ///< request-timeout elapsed
         Permanent, ///< 4xx other than 404: the request or the backend is misconfigured
     };
 

@@ -11,7 +11,8 @@
 namespace prc {
 
 /// The protocol-specific part of an endpoint: framing, turning a request into a backend call, and turning the
-/// backend's answer into the protocol's reply. Stateless and free of sockets, so every mapping is unit-testable.
+/// backend's answer into the protocol's reply. Stateless and free of sockets, so every mapping is
+/// unit-testable.
 class ModeHandler
 {
 public:

@@ -8,7 +8,8 @@ namespace {
 
 QByteArray defer(const char *status, const QByteArray &requestId, const QString &reason)
 {
-    return PolicyCodec::reply(QByteArray(QByteArray(status) + ' ' + requestId + ' ' + PolicyCodec::firstLine(reason.toUtf8())));
+    return PolicyCodec::reply(
+        QByteArray(QByteArray(status) + ' ' + requestId + ' ' + PolicyCodec::firstLine(reason.toUtf8())));
 }
 
 QByteArray temporary(const QByteArray &requestId, const QString &reason)
@@ -64,13 +65,17 @@ QByteArray PolicyHandler::reply(const BackendResult &result, const QByteArray &r
         if (action.isEmpty())
             return temporary(requestId, QStringLiteral("backend returned an empty action"));
         if (action.size() > PolicyCodec::MaxActionSize)
-            return temporary(requestId, QStringLiteral("backend action longer than %1 bytes").arg(PolicyCodec::MaxActionSize));
+            return temporary(
+                requestId,
+                QStringLiteral("backend action longer than %1 bytes").arg(PolicyCodec::MaxActionSize));
         return PolicyCodec::reply(action);
     }
     if (result.status >= 400 && result.status < 500) {
-        // Deliberately not 5xx: a misconfigured backend (wrong token, wrong URL) must defer mail, not bounce it.
+        // Deliberately not 5xx: a misconfigured backend (wrong token, wrong URL) must defer mail, not bounce
+        // it.
         return defer("451 4.3.5", requestId,
-                     QStringLiteral("backend rejected the request (misconfiguration?) with status %1").arg(result.status));
+                     QStringLiteral("backend rejected the request (misconfiguration?) with status %1")
+                         .arg(result.status));
     }
     return temporary(requestId, QStringLiteral("unexpected backend status %1").arg(result.status));
 }

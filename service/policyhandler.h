@@ -8,8 +8,8 @@
 namespace prc {
 
 /// SMTPD policy delegation: attributes → POST target (form-encoded) → "action=<first line of the body>".
-/// Every failure defers (451) rather than bounces: a broken backend must never reject mail for good, and an empty
-/// action would make Postfix permit the mail.
+/// Every failure defers (451) rather than bounces: a broken backend must never reject mail for good, and an
+/// empty action would make Postfix permit the mail.
 class PolicyHandler : public ModeHandler
 {
 public:

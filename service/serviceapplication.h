@@ -12,8 +12,8 @@ namespace prc {
 class AdminServer;
 class EndpointServer;
 
-/// Owns the endpoints of one configuration: starts them, applies a new configuration without dropping what did
-/// not change, and drains them on shutdown.
+/// Owns the endpoints of one configuration: starts them, applies a new configuration without dropping what
+/// did not change, and drains them on shutdown.
 class ServiceApplication : public QObject
 {
     Q_OBJECT

@@ -2,8 +2,8 @@
 #include "servicemain.h"
 
 #include "config/configloader.h"
-#include "loghandler.h"
 #include "logging.h"
+#include "loghandler.h"
 #include "serviceapplication.h"
 #include "servicelogging.h"
 #include "signalwatcher.h"

@@ -46,7 +46,8 @@ Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> cont
     , m_idleTimer(new QTimer(socket))
 {
     m_socket->setParent(this);
-    m_peer = (m_socket->peerAddress().toString() + QLatin1Char(':') + QString::number(m_socket->peerPort())).toUtf8();
+    m_peer = (m_socket->peerAddress().toString() + QLatin1Char(':') + QString::number(m_socket->peerPort()))
+                 .toUtf8();
     // Qt stops reading from the kernel once this much is buffered: TCP flow control does the rest.
     // Replies are small and complete: send each at once instead of waiting for Nagle's algorithm.
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -73,7 +74,12 @@ Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> cont
     qCDebug(lcSession) << m_peer << "connected to" << m_context->config().name;
 }
 
-Session::~Session() = default;
+Session::~Session()
+{
+    // Calls in flight go first: their network replies belong to the endpoint context's clients, which this
+    // session may be the last to keep alive (its shared_ptr member is released before QObject deletes children).
+    qDeleteAll(findChildren<BackendRequest *>(Qt::FindDirectChildrenOnly));
+}
 
 void Session::drain()
 {
@@ -87,7 +93,7 @@ void Session::drain()
 bool Session::paused() const
 {
     return m_stopReading || int(m_queue.size()) >= m_context->config().maxInFlight
-        || m_socket->bytesToWrite() > MaxWriteBacklog;
+           || m_socket->bytesToWrite() > MaxWriteBacklog;
 }
 
 void Session::readSocket()
@@ -99,7 +105,8 @@ void Session::processBuffer()
 {
     const qsizetype limit = m_context->config().effectiveMaxRequestSize() + FramingSlack;
     while (!m_closed && !paused()) {
-        // Read no more than one request can be, plus what is already buffered: bounded whatever the peer sends.
+        // Read no more than one request can be, plus what is already buffered: bounded whatever the peer
+        // sends.
         if (m_buffer.size() < limit && m_socket->bytesAvailable() > 0)
             m_buffer += m_socket->read(limit - m_buffer.size());
 
@@ -135,7 +142,8 @@ void Session::accept(const QByteArray &frame)
     ModeHandler::Prepared prepared = m_context->handler().prepare(frame, id);
     if (!prepared.call) {
         qCInfo(lcSession).noquote() << id << m_peer << m_context->config().name << "malformed request"
-                                    << printable(prepared.logKey) << "->" << printable(prepared.immediateReply);
+                                    << printable(prepared.logKey) << "->"
+                                    << printable(prepared.immediateReply);
         if (prepared.closeAfterReply)
             m_stopReading = true;
         m_context->metrics().recordRequest(ResultClass::Malformed);
@@ -161,23 +169,26 @@ void Session::accept(const QByteArray &frame)
 
     BackendRequest *request = m_context->backend().start(*prepared.call, id, this);
     const QByteArray key = prepared.logKey;
-    connect(request, &BackendRequest::finished, this, [this, sequence, id, key, request](const BackendResult &result) {
-        QByteArray reply = m_context->handler().reply(result, id);
-        const ResultClass resultClass = classifyReply(m_context->config().mode, result, reply);
-        m_context->metrics().recordBackendCall(result, resultClass);
-        m_context->metrics().recordRequest(resultClass);
-        if (result.outcome != BackendResult::Outcome::Response || result.status >= 500
-            || (result.status >= 400 && result.status != 404)) {
-            qCWarning(lcBackend).noquote() << id << m_context->config().name << "backend call failed:"
-                                           << (result.error.isEmpty() ? QStringLiteral("HTTP %1").arg(result.status)
-                                                                      : result.error)
-                                           << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
-        }
-        qCDebug(lcSession).noquote() << id << m_peer << m_context->config().name << printable(key) << "->"
-                                     << printable(reply) << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
-        request->deleteLater();
-        complete(sequence, std::move(reply), false);
-    });
+    connect(request, &BackendRequest::finished, this,
+            [this, sequence, id, key, request](const BackendResult &result) {
+                QByteArray reply = m_context->handler().reply(result, id);
+                const ResultClass resultClass = classifyReply(m_context->config().mode, result, reply);
+                m_context->metrics().recordBackendCall(result, resultClass);
+                m_context->metrics().recordRequest(resultClass);
+                if (result.outcome != BackendResult::Outcome::Response || result.status >= 500
+                    || (result.status >= 400 && result.status != 404)) {
+                    qCWarning(lcBackend).noquote()
+                        << id << m_context->config().name << "backend call failed:"
+                        << (result.error.isEmpty() ? QStringLiteral("HTTP %1").arg(result.status)
+                                                   : result.error)
+                        << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
+                }
+                qCDebug(lcSession).noquote()
+                    << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
+                    << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
+                request->deleteLater();
+                complete(sequence, std::move(reply), false);
+            });
 }
 
 void Session::complete(quint64 sequence, QByteArray reply, bool closeAfter)

@@ -15,8 +15,8 @@ namespace prc {
 class EndpointContext;
 struct BackendResult;
 
-/// One Postfix connection. Owns its socket, frames requests, runs their backend calls concurrently and answers
-/// strictly in arrival order. Memory is bounded: the receive buffer by max-request-size, the queue by
+/// One Postfix connection. Owns its socket, frames requests, runs their backend calls concurrently and
+/// answers strictly in arrival order. Memory is bounded: the receive buffer by max-request-size, the queue by
 /// max-in-flight, unsent replies by a write backlog limit (beyond which it stops reading the socket).
 class Session : public QObject
 {

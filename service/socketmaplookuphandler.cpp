@@ -16,7 +16,8 @@ QByteArray reason(const QByteArray &requestId, const QString &text)
 
 } // namespace
 
-SocketmapLookupHandler::SocketmapLookupHandler(QUrl target, QByteArray listSeparator, qsizetype maxRequestSize)
+SocketmapLookupHandler::SocketmapLookupHandler(QUrl target, QByteArray listSeparator,
+                                               qsizetype maxRequestSize)
     : m_target(std::move(target))
     , m_separator(std::move(listSeparator))
     , m_maxRequestSize(maxRequestSize)
@@ -28,7 +29,8 @@ Frame SocketmapLookupHandler::takeRequest(QByteArray &buffer) const
     return Netstring::take(buffer, m_maxRequestSize);
 }
 
-ModeHandler::Prepared SocketmapLookupHandler::prepare(const QByteArray &frame, const QByteArray &requestId) const
+ModeHandler::Prepared SocketmapLookupHandler::prepare(const QByteArray &frame,
+                                                      const QByteArray &requestId) const
 {
     Prepared prepared;
     QString problem;
@@ -39,11 +41,11 @@ ModeHandler::Prepared SocketmapLookupHandler::prepare(const QByteArray &frame, c
         return prepared;
     }
     prepared.logKey = request->name + ' ' + request->key;
-    prepared.call = BackendCall{
-        BackendCall::Method::Get,
-        TargetUrl::withQuery(m_target, {{QByteArrayLiteral("name"), request->name}, {QByteArrayLiteral("key"), request->key}}),
-        {},
-        {}};
+    prepared.call = BackendCall{BackendCall::Method::Get,
+                                TargetUrl::withQuery(m_target, {{QByteArrayLiteral("name"), request->name},
+                                                                {QByteArrayLiteral("key"), request->key}}),
+                                {},
+                                {}};
     return prepared;
 }
 
@@ -54,9 +56,10 @@ QByteArray SocketmapLookupHandler::reply(const BackendResult &result, const QByt
     case LookupAnswer::Kind::Found: {
         const QByteArray data = answer.joined(m_separator);
         if (data.size() + 3 > SocketmapCodec::MaxReplySize) {
-            return SocketmapCodec::temp(reason(requestId, QStringLiteral("reply of %1 bytes exceeds the socketmap limit of %2 bytes")
-                                                              .arg(data.size() + 3)
-                                                              .arg(SocketmapCodec::MaxReplySize)));
+            return SocketmapCodec::temp(
+                reason(requestId, QStringLiteral("reply of %1 bytes exceeds the socketmap limit of %2 bytes")
+                                      .arg(data.size() + 3)
+                                      .arg(SocketmapCodec::MaxReplySize)));
         }
         return SocketmapCodec::ok(data);
     }

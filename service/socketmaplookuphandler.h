@@ -7,7 +7,8 @@
 
 namespace prc {
 
-/// socketmap_table(5): netstring "name key" → GET target?name=NAME&key=KEY → OK / NOTFOUND / TEMP / TIMEOUT / PERM.
+/// socketmap_table(5): netstring "name key" → GET target?name=NAME&key=KEY → OK / NOTFOUND / TEMP / TIMEOUT /
+/// PERM.
 class SocketmapLookupHandler : public ModeHandler
 {
 public:

@@ -34,6 +34,8 @@ const QString IdleTimeout = QStringLiteral("idle-timeout");
 const QString MaxRequestSize = QStringLiteral("max-request-size");
 const QString MaxInFlight = QStringLiteral("max-in-flight");
 const QString MaxResponseSize = QStringLiteral("max-response-size");
+const QString BackendConnections = QStringLiteral("backend-connections");
+const QString BackendHttp2 = QStringLiteral("backend-http2");
 const QString Cache = QStringLiteral("cache");
 const QString Admin = QStringLiteral("admin");
 } // namespace Key
@@ -76,7 +78,8 @@ QString typeName(const QJsonValue &value)
 /// Turns a byte offset into "line L, column C" for JSON syntax errors.
 QString position(const QByteArray &text, int offset)
 {
-    // QJsonParseError::offset usually points just past the character the parser stopped at; name that character.
+    // QJsonParseError::offset usually points just past the character the parser stopped at; name that
+    // character.
     const int at = offset > 0 ? offset - 1 : 0;
     int line = 1;
     int column = 1;
@@ -167,7 +170,8 @@ private:
         return value.toString();
     }
 
-    QString requiredString(const QJsonObject &object, const QString &key, const QString &path, bool allowEmpty)
+    QString requiredString(const QJsonObject &object, const QString &key, const QString &path,
+                           bool allowEmpty)
     {
         if (!object.contains(key)) {
             error(join(path, key), QStringLiteral("missing (required)"));
@@ -191,7 +195,8 @@ private:
             return std::nullopt;
         }
         if (number < double(min) || number > double(max)) {
-            error(where, QStringLiteral("%1 is out of range (%2..%3)").arg(number, 0, 'f', 0).arg(min).arg(max));
+            error(where,
+                  QStringLiteral("%1 is out of range (%2..%3)").arg(number, 0, 'f', 0).arg(min).arg(max));
             return std::nullopt;
         }
         return qint64(number);
@@ -246,7 +251,8 @@ private:
                 endpoint.mode = *parsed;
             else
                 error(join(path, Key::Mode),
-                      QStringLiteral("unknown mode \"%1\"; expected tcp-lookup, socketmap-lookup or policy").arg(mode));
+                      QStringLiteral("unknown mode \"%1\"; expected tcp-lookup, socketmap-lookup or policy")
+                          .arg(mode));
         }
 
         const QString target = requiredString(object, Key::Target, path, false);
@@ -254,10 +260,11 @@ private:
             endpoint.target = QUrl(target, QUrl::StrictMode);
             const QString scheme = endpoint.target.scheme();
             if (!endpoint.target.isValid())
-                error(join(path, Key::Target),
-                      QStringLiteral("\"%1\" is not a valid URL: %2").arg(target, endpoint.target.errorString()));
+                error(join(path, Key::Target), QStringLiteral("\"%1\" is not a valid URL: %2")
+                                                   .arg(target, endpoint.target.errorString()));
             else if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
-                error(join(path, Key::Target), QStringLiteral("\"%1\" must be an http:// or https:// URL").arg(target));
+                error(join(path, Key::Target),
+                      QStringLiteral("\"%1\" must be an http:// or https:// URL").arg(target));
             else if (endpoint.target.host().isEmpty())
                 error(join(path, Key::Target), QStringLiteral("\"%1\" has no host").arg(target));
         }
@@ -279,7 +286,17 @@ private:
         optionalInteger(object, Key::IdleTimeout, path, 1000, 86400000, endpoint.idleTimeoutMs);
         optionalInteger(object, Key::MaxRequestSize, path, 512, 16 * 1024 * 1024, endpoint.maxRequestSize);
         optionalInteger(object, Key::MaxInFlight, path, 1, 10000, endpoint.maxInFlight);
-        optionalInteger(object, Key::MaxResponseSize, path, 1024, 256 * 1024 * 1024, endpoint.maxResponseSize);
+        optionalInteger(object, Key::MaxResponseSize, path, 1024, 256 * 1024 * 1024,
+                        endpoint.maxResponseSize);
+        optionalInteger(object, Key::BackendConnections, path, 1, 600, endpoint.backendConnections);
+        if (object.contains(Key::BackendHttp2)) {
+            const QJsonValue value = object.value(Key::BackendHttp2);
+            if (value.isBool())
+                endpoint.backendHttp2 = value.toBool();
+            else
+                error(join(path, Key::BackendHttp2),
+                      QStringLiteral("must be true or false, found %1").arg(typeName(value)));
+        }
         if (object.contains(Key::Cache))
             endpoint.cache = cache(object.value(Key::Cache), join(path, Key::Cache), endpoint.mode);
         return endpoint;
@@ -365,7 +382,7 @@ private:
     void authToken(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
     {
         const int sources = int(object.contains(Key::AuthToken)) + int(object.contains(Key::AuthTokenFile))
-            + int(object.contains(Key::AuthTokenEnv));
+                            + int(object.contains(Key::AuthTokenEnv));
         if (sources == 0) {
             error(join(path, Key::AuthToken),
                   QStringLiteral("missing (required; or give auth-token-file or auth-token-env instead)"));
@@ -392,7 +409,8 @@ private:
                 if (!env.contains(endpoint.tokenReference))
                     error(join(path, Key::AuthTokenEnv),
                           QStringLiteral("environment variable %1 is not set").arg(endpoint.tokenReference));
-                // An empty secret is a deployment mistake ("TOKEN=" in an EnvironmentFile), like an empty token file.
+                // An empty secret is a deployment mistake ("TOKEN=" in an EnvironmentFile), like an empty
+                // token file.
                 else if (env.value(endpoint.tokenReference).isEmpty())
                     error(join(path, Key::AuthTokenEnv),
                           QStringLiteral("environment variable %1 is empty").arg(endpoint.tokenReference));
@@ -454,7 +472,7 @@ private:
         };
         const auto isAny = [](const QHostAddress &address) {
             return address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6
-                || address == QHostAddress::Any;
+                   || address == QHostAddress::Any;
         };
         const QHostAddress hostA = host(a);
         const QHostAddress hostB = host(b);
@@ -471,9 +489,11 @@ private:
 
 QStringList ConfigLoader::endpointKeys()
 {
-    return {Key::Name,           Key::Mode,           Key::Target,         Key::BindAddress,   Key::BindPort,
-            Key::AuthToken,      Key::AuthTokenFile,  Key::AuthTokenEnv,   Key::RequestTimeout, Key::ListSeparator,
-            Key::MaxConnections, Key::IdleTimeout,    Key::MaxRequestSize, Key::MaxInFlight,   Key::MaxResponseSize};
+    return {Key::Name,           Key::Mode,          Key::Target,          Key::BindAddress,
+            Key::BindPort,       Key::AuthToken,     Key::AuthTokenFile,   Key::AuthTokenEnv,
+            Key::RequestTimeout, Key::ListSeparator, Key::MaxConnections,  Key::IdleTimeout,
+            Key::MaxRequestSize, Key::MaxInFlight,   Key::MaxResponseSize, Key::BackendConnections,
+            Key::BackendHttp2};
 }
 
 QStringList ConfigLoader::endpointSectionKeys()
@@ -504,7 +524,8 @@ ConfigLoadResult ConfigLoader::loadFile(const QString &path, const Options &opti
     const QByteArray content = file.read(MaxFileSize + 1);
     if (content.size() > MaxFileSize) {
         failed.errors.append(
-            {path, QString(), QStringLiteral("larger than %1 bytes; is this the right file?").arg(MaxFileSize)});
+            {path, QString(),
+             QStringLiteral("larger than %1 bytes; is this the right file?").arg(MaxFileSize)});
         return failed;
     }
     ConfigLoadResult result = parse(content, path, options);
@@ -549,7 +570,8 @@ ConfigLoadResult ConfigLoader::parse(const QByteArray &json, const QString &file
     return fromJson(document.object(), fileName, options);
 }
 
-ConfigLoadResult ConfigLoader::fromJson(const QJsonObject &root, const QString &fileName, const Options &options)
+ConfigLoadResult ConfigLoader::fromJson(const QJsonObject &root, const QString &fileName,
+                                        const Options &options)
 {
     Validator validator(fileName, options);
     return validator.run(root);

@@ -37,7 +37,8 @@ public:
     static ConfigLoadResult loadFile(const QString &path, const Options &options);
     static ConfigLoadResult parse(const QByteArray &json, const QString &fileName);
     static ConfigLoadResult parse(const QByteArray &json, const QString &fileName, const Options &options);
-    static ConfigLoadResult fromJson(const QJsonObject &root, const QString &fileName, const Options &options);
+    static ConfigLoadResult fromJson(const QJsonObject &root, const QString &fileName,
+                                     const Options &options);
 
     /// Every key the loader understands in an endpoint object, in documentation order.
     static QStringList endpointKeys();

@@ -66,11 +66,12 @@ bool EndpointConfig::sameListener(const EndpointConfig &other) const
 bool operator==(const EndpointConfig &a, const EndpointConfig &b)
 {
     return a.name == b.name && a.mode == b.mode && a.target == b.target && a.bindAddress == b.bindAddress
-        && a.bindPort == b.bindPort && a.authToken == b.authToken && a.tokenSource == b.tokenSource
-        && a.tokenReference == b.tokenReference && a.requestTimeoutMs == b.requestTimeoutMs
-        && a.listSeparator == b.listSeparator && a.maxConnections == b.maxConnections
-        && a.idleTimeoutMs == b.idleTimeoutMs && a.maxRequestSize == b.maxRequestSize
-        && a.maxInFlight == b.maxInFlight && a.maxResponseSize == b.maxResponseSize && a.cache == b.cache;
+           && a.bindPort == b.bindPort && a.authToken == b.authToken && a.tokenSource == b.tokenSource
+           && a.tokenReference == b.tokenReference && a.requestTimeoutMs == b.requestTimeoutMs
+           && a.listSeparator == b.listSeparator && a.maxConnections == b.maxConnections
+           && a.idleTimeoutMs == b.idleTimeoutMs && a.maxRequestSize == b.maxRequestSize
+           && a.maxInFlight == b.maxInFlight && a.backendConnections == b.backendConnections
+        && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize && a.cache == b.cache;
 }
 
 bool operator==(const CacheConfig &a, const CacheConfig &b)

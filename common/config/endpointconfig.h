@@ -49,6 +49,7 @@ struct EndpointConfig
     static constexpr int DefaultMaxConnections = 1024;
     static constexpr int DefaultMaxInFlight = 16;
     static constexpr qint64 DefaultMaxResponseSize = 1024 * 1024;
+    static constexpr int DefaultBackendConnections = 6;
 
     QString name;
     EndpointMode mode = EndpointMode::TcpLookup;
@@ -66,10 +67,15 @@ struct EndpointConfig
 
     // Limits: optional keys, not known to the original connector.
     int maxConnections = DefaultMaxConnections;
-    int idleTimeoutMs = 0; ///< 0 = the mode's default, see effectiveIdleTimeoutMs()
+    int idleTimeoutMs = 0;     ///< 0 = the mode's default, see effectiveIdleTimeoutMs()
     qint64 maxRequestSize = 0; ///< 0 = the mode's default, see effectiveMaxRequestSize()
     int maxInFlight = DefaultMaxInFlight;
     qint64 maxResponseSize = DefaultMaxResponseSize;
+
+    // The HTTP side: parallel connections to the backend (Qt opens at most 6 per client; more means more
+    // clients, each with its own network thread) and HTTP/2 (ALPN for https, prior knowledge for http).
+    int backendConnections = DefaultBackendConnections;
+    bool backendHttp2 = false;
 
     CacheConfig cache;
 

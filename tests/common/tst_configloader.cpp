@@ -286,6 +286,8 @@ void TestConfigLoader::validValues_data()
     row("max-response-size 256 MiB", QStringLiteral("max-response-size"), 256 * 1024 * 1024,
         256 * 1024 * 1024);
     row("empty inline token", QStringLiteral("auth-token"), QString(), QString());
+    row("backend-connections 600", QStringLiteral("backend-connections"), 600, 600);
+    row("backend-http2 true", QStringLiteral("backend-http2"), true, true);
 }
 
 void TestConfigLoader::validValues()
@@ -323,6 +325,10 @@ void TestConfigLoader::validValues()
         actual = int(endpoint.maxResponseSize);
     else if (key == QLatin1String("auth-token"))
         actual = endpoint.authToken;
+    else if (key == QLatin1String("backend-connections"))
+        actual = endpoint.backendConnections;
+    else if (key == QLatin1String("backend-http2"))
+        actual = endpoint.backendHttp2;
     QCOMPARE(actual, expected);
 }
 
@@ -552,6 +558,10 @@ void TestConfigLoader::errors_data()
         p + QStringLiteral("max-response-size"), "1023 is out of range (1024..268435456)");
     row("max-response-size 256 MiB + 1", with(QStringLiteral("max-response-size"), 256 * 1024 * 1024 + 1), 1,
         p + QStringLiteral("max-response-size"), "out of range");
+    row("backend-connections 0", with(QStringLiteral("backend-connections"), 0), 1,
+        p + QStringLiteral("backend-connections"), "0 is out of range (1..600)");
+    row("backend-http2 as string", with(QStringLiteral("backend-http2"), QStringLiteral("yes")), 1,
+        p + QStringLiteral("backend-http2"), "must be true or false, found a string");
 
     // Token sources.
     row("inline and file", with(QStringLiteral("auth-token-file"), QStringLiteral("/t")), 1,
@@ -943,7 +953,9 @@ void TestConfigLoader::endpointKeys()
                                QStringLiteral("idle-timeout"),
                                QStringLiteral("max-request-size"),
                                QStringLiteral("max-in-flight"),
-                               QStringLiteral("max-response-size")};
+                               QStringLiteral("max-response-size"),
+                               QStringLiteral("backend-connections"),
+                               QStringLiteral("backend-http2")};
     QCOMPARE(ConfigLoader::endpointKeys(), expected);
 }
 

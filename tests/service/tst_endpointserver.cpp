@@ -14,6 +14,9 @@
 #include <QTest>
 #include <QTimer>
 
+#include <memory>
+#include <vector>
+
 using namespace prc;
 using namespace prc::test;
 using Framing = PostfixTestClient::Framing;
@@ -138,6 +141,8 @@ private Q_SLOTS:
     void manyPipelinedRequestsWithInFlightLimit_data() { addModes(); }
     void manyPipelinedRequestsWithInFlightLimit();
     void maxConnections();
+    void backendConnections_data();
+    void backendConnections();
     void idleTimeoutClosesConnection();
     void clientVanishingMidRequest();
     void drainFinishesInFlightRequests();
@@ -538,6 +543,41 @@ void TestEndpointServer::maxConnections()
     d.write(TcpTableCodec::requestLine("k"));
     QTRY_COMPARE(d.replies().size(), 1);
     QCOMPARE(d.replies().constFirst(), QByteArray("200 v"));
+}
+
+void TestEndpointServer::backendConnections_data()
+{
+    QTest::addColumn<int>("configured");
+    QTest::addColumn<int>("expectedConnections");
+    // Qt opens up to 6 HTTP/1.1 connections per client and has no way to ask for fewer: the setting counts
+    // clients of 6, rounded up.
+    QTest::newRow("default") << EndpointConfig::DefaultBackendConnections << 6;
+    QTest::newRow("one") << 1 << 6;
+    QTest::newRow("seven") << 7 << 12;
+    QTest::newRow("eighteen") << 18 << 18;
+}
+
+void TestEndpointServer::backendConnections()
+{
+    QFETCH(int, configured);
+    QFETCH(int, expectedConnections);
+    FakeBackend::Response slow = found(EndpointMode::TcpLookup, "v");
+    slow.delayMs = 300;
+    m_backend->respond(slow);
+    start(EndpointMode::TcpLookup, [configured](EndpointConfig &config) {
+        config.backendConnections = configured;
+        config.maxInFlight = 100;
+    });
+    // 24 concurrent lookups on separate Postfix connections.
+    std::vector<std::unique_ptr<PostfixTestClient>> clients;
+    for (int i = 0; i < 24; ++i) {
+        clients.push_back(std::make_unique<PostfixTestClient>(Framing::Line));
+        clients.back()->connectTo(m_server->serverPort());
+        clients.back()->write(TcpTableCodec::requestLine("k"));
+    }
+    for (const auto &client : clients)
+        QTRY_COMPARE_WITH_TIMEOUT(client->replies().size(), 1, 10000);
+    QCOMPARE(m_backend->connectionsAccepted(), expectedConnections);
 }
 
 void TestEndpointServer::idleTimeoutClosesConnection()
