@@ -169,9 +169,14 @@ void LoadGenerator::fail(std::size_t index, const std::string &kind, std::int64_
 {
     ++m_report.errors[kind];
     Connection &c = m_connections[index];
+    const bool wasWaiting = c.state == Connection::State::Sending || c.state == Connection::State::Waiting;
     closeConnection(c);
     // Idle connections are not replaced: the point of holding them is to count what the server keeps.
     c.retryAt = m_phase == Phase::Hold ? 0 : now + (kind == "connect" ? ReconnectDelay : ReopenDelay);
+    if (m_idleMode && wasWaiting) {
+        --m_idleInFlight;
+        sendNextFirstRequest(now);
+    }
 }
 
 void LoadGenerator::startConnection(std::size_t index, std::int64_t now)
@@ -218,7 +223,26 @@ void LoadGenerator::onConnected(std::size_t index, std::int64_t now)
         }
         return;
     }
+    if (m_idleMode) {
+        c.state = Connection::State::Idle; // not ready until its first reply
+        m_idleWaiting.push_back(index);
+        sendNextFirstRequest(now);
+        return;
+    }
     sendRequest(c, index, now);
+}
+
+void LoadGenerator::sendNextFirstRequest(std::int64_t now)
+{
+    while (m_idleInFlight < m_options.idleConcurrency && !m_idleWaiting.empty()) {
+        const std::size_t index = m_idleWaiting.front();
+        m_idleWaiting.pop_front();
+        Connection &c = m_connections[index];
+        if (c.fd < 0 || c.state != Connection::State::Idle || c.hadReply)
+            continue; // closed and reopened meanwhile; its new connection queued itself again
+        ++m_idleInFlight;
+        sendRequest(c, index, now);
+    }
 }
 
 void LoadGenerator::sendRequest(Connection &c, std::size_t index, std::int64_t now)
@@ -307,6 +331,8 @@ void LoadGenerator::onReadable(std::size_t index, std::int64_t now)
         }
         if (m_idleMode) {
             c.state = Connection::State::Idle;
+            --m_idleInFlight;
+            sendNextFirstRequest(now);
         } else {
             sendRequest(c, index, now);
             if (c.fd < 0)

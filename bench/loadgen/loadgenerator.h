@@ -5,6 +5,7 @@
 #include "options.h"
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -59,6 +60,7 @@ private:
     void onReadable(std::size_t index, std::int64_t now);
     void onConnected(std::size_t index, std::int64_t now);
     void scan(std::int64_t now);
+    void sendNextFirstRequest(std::int64_t now);
 
     Options m_options;
     bool m_idleMode = false;
@@ -67,6 +69,8 @@ private:
     std::vector<Connection> m_connections;
     Phase m_phase = Phase::Warm;
     int m_ready = 0;
+    int m_idleInFlight = 0;                ///< idle mode: first requests outstanding
+    std::deque<std::size_t> m_idleWaiting; ///< idle mode: connected, first request not sent yet
     LatencyRecorder m_latency;
     Report m_report;
     std::vector<char> m_readBuffer;

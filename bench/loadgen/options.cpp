@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "options.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -40,7 +41,8 @@ const char *Options::usage()
            "[--quiet]\n"
            "       (http: GET PATH?key=KEY over keep-alive HTTP/1.1, --path /lookup; a reference for the "
            "backend)\n"
-           "       prc-loadgen --mode M --port P --idle C --hold S [--no-idle-request]\n"
+           "       prc-loadgen --mode M --port P --idle C --hold S [--no-idle-request] [--idle-concurrency "
+           "N]\n"
            "       prc-loadgen --serve --mode M --port P [--bad]     stub server on 127.0.0.1, for trying it "
            "out\n"
            "       prc-loadgen --self-test\n"
@@ -140,6 +142,10 @@ bool Options::parse(int argc, char **argv, std::string *error, bool *help)
         } else if (arg == "--hold") {
             if (!number(&hold))
                 return false;
+        } else if (arg == "--idle-concurrency") {
+            if (!number(&n))
+                return false;
+            idleConcurrency = std::max(1, static_cast<int>(n));
         } else if (arg == "--no-idle-request") {
             idleRequest = false;
         } else if (arg == "--self-test") {

@@ -30,6 +30,9 @@ struct Options
     int idle = 0;               ///< --idle C: open C connections and hold them
     double hold = 0.0;          ///< --hold S
     bool idleRequest = true; ///< send one request on each idle connection first, so the server surely has it
+    /// How many of those first requests may be outstanding at once: Postfix opens connections one by one,
+    /// and a burst of 1000 concurrent requests would leave the server's heap at its high-water mark.
+    int idleConcurrency = 8;
     bool selfTest = false;
     bool serve = false;    ///< run the stub server instead (for trying the load generator out)
     bool serveBad = false; ///< the stub server sends malformed replies
