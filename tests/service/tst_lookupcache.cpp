@@ -136,6 +136,8 @@ private Q_SLOTS:
     void keys();
     void decision_data();
     void decision();
+    void zeroTtl_data();
+    void zeroTtl();
     void ttlExpiry_data();
     void ttlExpiry();
     void staleWindow();
@@ -355,6 +357,36 @@ void TestLookupCache::decision()
     QCOMPARE(decision.forget, forget);
     if (store)
         QCOMPARE(decision.ttlMs, ttl);
+}
+
+void TestLookupCache::zeroTtl_data()
+{
+    QTest::addColumn<QByteArray>("cacheControl");
+    QTest::addColumn<bool>("honor");
+    QTest::addColumn<bool>("store");
+    QTest::newRow("no header: not cached") << QByteArray() << true << false;
+    QTest::newRow("max-age: cached") << QByteArray("max-age=30") << true << true;
+    QTest::newRow("max-age ignored: not cached") << QByteArray("max-age=30") << false << false;
+}
+
+void TestLookupCache::zeroTtl()
+{
+    QFETCH(QByteArray, cacheControl);
+    QFETCH(bool, honor);
+    QFETCH(bool, store);
+    CacheConfig config = enabledCache();
+    config.positiveTtlMs = 0;
+    config.negativeTtlMs = 0;
+    config.honorCacheControl = honor;
+    LookupCache cache(config, m_clock);
+    QCOMPARE(cache.offer("found", response(200, "[\"v\"]", cacheControl), ResultClass::Found), store);
+    QCOMPARE(cache.offer("missing", response(404, {}, cacheControl), ResultClass::NotFound), store);
+    QCOMPARE(cache.entryCount(), store ? 2 : 0);
+    if (store) {
+        m_clock->advance(29999);
+        QVERIFY(cache.fresh("found"));
+        QVERIFY(cache.fresh("missing"));
+    }
 }
 
 void TestLookupCache::ttlExpiry_data()
