@@ -96,7 +96,7 @@ void AdminServer::acceptConnections()
         auto *deadline = new QTimer(socket);
         deadline->setSingleShot(true);
         connect(deadline, &QTimer::timeout, socket, &QTcpSocket::abort);
-        deadline->start(ConnectionTimeoutMs);
+        deadline->start(m_connectionTimeoutMs);
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readRequest(socket); });
         connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
             --m_connections;
@@ -209,12 +209,12 @@ void AdminServer::health(QTcpSocket *socket, bool headOnly, bool probe)
                     // key may well get 400 or 404); a timeout, a network error or a 5xx does not.
                     const bool ok = result.outcome == BackendResult::Outcome::Response && result.status < 500;
                     state->healthy = state->healthy && ok;
-                    state->lines += name + ": backend " +
-                                    (ok ? QByteArrayLiteral("ok") : QByteArrayLiteral("FAILED")) + " (" +
-                                    (result.outcome == BackendResult::Outcome::Response
-                                         ? "HTTP " + QByteArray::number(result.status)
-                                         : result.error.toUtf8()) +
-                                    ", " + QByteArray::number(result.elapsedMs) + " ms)\n";
+                    state->lines += name + ": backend "
+                                    + (ok ? QByteArrayLiteral("ok") : QByteArrayLiteral("FAILED")) + " ("
+                                    + (result.outcome == BackendResult::Outcome::Response
+                                           ? "HTTP " + QByteArray::number(result.status)
+                                           : result.error.toUtf8())
+                                    + ", " + QByteArray::number(result.elapsedMs) + " ms)\n";
                     request->deleteLater();
                     done();
                 });

@@ -23,7 +23,7 @@ class AdminServer : public QObject
 public:
     static constexpr int MaxConnections = 32;
     static constexpr qsizetype MaxRequestSize = 8 * 1024;
-    static constexpr int ConnectionTimeoutMs = 10000;
+    static constexpr int DefaultConnectionTimeoutMs = 10000;
 
     AdminServer(const AdminConfig &config, const ServiceApplication *service, QObject *parent = nullptr);
     ~AdminServer() override;
@@ -31,6 +31,8 @@ public:
     bool listen(QString *error);
     quint16 serverPort() const;
     const AdminConfig &config() const { return m_config; }
+    /// How long one connection may take from accept to answer (tests shorten it).
+    void setConnectionTimeout(int ms) { m_connectionTimeoutMs = ms; }
 
 private:
     void acceptConnections();
@@ -45,6 +47,7 @@ private:
     const ServiceApplication *m_service;
     QTcpServer *m_server;
     int m_connections = 0;
+    int m_connectionTimeoutMs = DefaultConnectionTimeoutMs;
 };
 
 } // namespace prc

@@ -38,6 +38,8 @@ private Q_SLOTS:
     void healthProbe();
     void healthWhileShuttingDown();
     void connectionCap();
+    void slowClientIsDropped_data();
+    void slowClientIsDropped();
     void reloadKeepsUnchangedListener();
     void reloadMovesListener();
     void reloadRemovesListener();
@@ -228,6 +230,27 @@ void TestAdminServer::connectionCap()
     QVERIFY(idle.front()->readAll().startsWith("HTTP/1.1 200 OK\r\n"));
     idle.clear();
     QTRY_COMPARE(HttpFetch::get(port, "/healthz").status, 200);
+}
+
+void TestAdminServer::slowClientIsDropped_data()
+{
+    QTest::addColumn<QByteArray>("sent");
+    QTest::newRow("nothing") << QByteArray();
+    QTest::newRow("half a request") << QByteArray("GET /metrics HTTP/1.1\r\nHost: x\r\n");
+}
+
+void TestAdminServer::slowClientIsDropped()
+{
+    QFETCH(QByteArray, sent);
+    m_service->adminServer()->setConnectionTimeout(300);
+    QTcpSocket slow;
+    slow.connectToHost(QHostAddress::LocalHost, m_service->adminServer()->serverPort());
+    QTRY_COMPARE(slow.state(), QAbstractSocket::ConnectedState);
+    slow.write(sent);
+    QTRY_COMPARE(slow.state(), QAbstractSocket::UnconnectedState);
+    QVERIFY(slow.readAll().isEmpty());
+    // It no longer counts against the connection cap.
+    QCOMPARE(HttpFetch::get(m_service->adminServer()->serverPort(), "/healthz").status, 200);
 }
 
 void TestAdminServer::reloadKeepsUnchangedListener()
