@@ -2,6 +2,7 @@
 // Real sockets end to end inside one process: Postfix-side client → EndpointServer → real HTTP backend.
 #include "endpointserver.h"
 #include "fakebackend.h"
+#include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/netstring.h"
 #include "protocol/policycodec.h"
@@ -22,93 +23,9 @@ using namespace prc::test;
 using Framing = PostfixTestClient::Framing;
 using Fault = FakeBackend::Response::Fault;
 
-Q_DECLARE_METATYPE(prc::EndpointMode)
-
 namespace {
 
 const QString Token = QStringLiteral("s3cret-token");
-
-Framing framingFor(EndpointMode mode)
-{
-    switch (mode) {
-    case EndpointMode::TcpLookup:
-        return Framing::Line;
-    case EndpointMode::SocketmapLookup:
-        return Framing::Netstring;
-    case EndpointMode::Policy:
-        return Framing::Policy;
-    }
-    return Framing::Line;
-}
-
-/// One request for KEY in the endpoint's protocol.
-QByteArray requestFor(EndpointMode mode, const QByteArray &key)
-{
-    switch (mode) {
-    case EndpointMode::TcpLookup:
-        return TcpTableCodec::requestLine(key);
-    case EndpointMode::SocketmapLookup:
-        return SocketmapCodec::request("virtual", key);
-    case EndpointMode::Policy:
-        return PolicyCodec::request(
-            {{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"}, {"recipient", key}});
-    }
-    return {};
-}
-
-/// The key the backend saw (query parameter or form field).
-QByteArray keyOf(const FakeBackend::Request &request)
-{
-    if (request.method == "POST") {
-        const QUrlQuery form(QString::fromUtf8(request.body));
-        return form.queryItemValue(QStringLiteral("recipient"), QUrl::FullyDecoded).toUtf8();
-    }
-    return request.query.queryItemValue(QStringLiteral("key"), QUrl::FullyDecoded).toUtf8();
-}
-
-/// Lookup endpoints get JSON arrays, policy endpoints plain actions.
-FakeBackend::Response found(EndpointMode mode, const QByteArray &value)
-{
-    FakeBackend::Response response;
-    response.body = mode == EndpointMode::Policy ? value : QByteArray("[\"" + value + "\"]");
-    return response;
-}
-
-/// The reply a found VALUE gives, framing removed.
-QByteArray foundReply(EndpointMode mode, const QByteArray &value)
-{
-    switch (mode) {
-    case EndpointMode::TcpLookup:
-        return "200 " + value;
-    case EndpointMode::SocketmapLookup:
-        return "OK " + value;
-    case EndpointMode::Policy:
-        return "action=" + value;
-    }
-    return {};
-}
-
-/// A prefix every temporary-error reply of the mode starts with.
-QByteArray temporaryPrefix(EndpointMode mode)
-{
-    switch (mode) {
-    case EndpointMode::TcpLookup:
-        return "400 ";
-    case EndpointMode::SocketmapLookup:
-        return "TEMP ";
-    case EndpointMode::Policy:
-        return "action=451 4.3.0 ";
-    }
-    return {};
-}
-
-void addModes()
-{
-    QTest::addColumn<EndpointMode>("mode");
-    QTest::newRow("tcp-lookup") << EndpointMode::TcpLookup;
-    QTest::newRow("socketmap-lookup") << EndpointMode::SocketmapLookup;
-    QTest::newRow("policy") << EndpointMode::Policy;
-}
 
 } // namespace
 
@@ -122,23 +39,23 @@ private Q_SLOTS:
 
     void answersFromBackend_data();
     void answersFromBackend();
-    void sendsHeadersAndFreshRequestIds_data() { addModes(); }
+    void sendsHeadersAndFreshRequestIds_data() { addModeRows(); }
     void sendsHeadersAndFreshRequestIds();
-    void pipelinedRequestsAnsweredInOrder_data() { addModes(); }
+    void pipelinedRequestsAnsweredInOrder_data() { addModeRows(); }
     void pipelinedRequestsAnsweredInOrder();
-    void fragmentedRequest_data() { addModes(); }
+    void fragmentedRequest_data() { addModeRows(); }
     void fragmentedRequest();
-    void slowBackendDoesNotBlockOtherConnections_data() { addModes(); }
+    void slowBackendDoesNotBlockOtherConnections_data() { addModeRows(); }
     void slowBackendDoesNotBlockOtherConnections();
     void backendFaults_data();
     void backendFaults();
-    void backendDown_data() { addModes(); }
+    void backendDown_data() { addModeRows(); }
     void backendDown();
-    void oversizedRequestIsRefusedAndClosed_data() { addModes(); }
+    void oversizedRequestIsRefusedAndClosed_data() { addModeRows(); }
     void oversizedRequestIsRefusedAndClosed();
     void brokenStreamIsAnsweredAndClosed_data();
     void brokenStreamIsAnsweredAndClosed();
-    void manyPipelinedRequestsWithInFlightLimit_data() { addModes(); }
+    void manyPipelinedRequestsWithInFlightLimit_data() { addModeRows(); }
     void manyPipelinedRequestsWithInFlightLimit();
     void maxConnections();
     void backendConnections_data();

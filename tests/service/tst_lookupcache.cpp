@@ -7,6 +7,7 @@
 #include "fakebackend.h"
 #include "lookupcache.h"
 #include "manualclock.h"
+#include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/policycodec.h"
 #include "protocol/socketmapcodec.h"
@@ -23,82 +24,11 @@ using namespace prc::test;
 using Framing = PostfixTestClient::Framing;
 using Fault = FakeBackend::Response::Fault;
 
-Q_DECLARE_METATYPE(prc::EndpointMode)
 Q_DECLARE_METATYPE(prc::ResultClass)
 
 namespace {
 
 const QString Token = QStringLiteral("s3cret-token");
-
-Framing framingFor(EndpointMode mode)
-{
-    switch (mode) {
-    case EndpointMode::TcpLookup:
-        return Framing::Line;
-    case EndpointMode::SocketmapLookup:
-        return Framing::Netstring;
-    case EndpointMode::Policy:
-        return Framing::Policy;
-    }
-    return Framing::Line;
-}
-
-QByteArray requestFor(EndpointMode mode, const QByteArray &key)
-{
-    switch (mode) {
-    case EndpointMode::TcpLookup:
-        return TcpTableCodec::requestLine(key);
-    case EndpointMode::SocketmapLookup:
-        return SocketmapCodec::request("virtual", key);
-    case EndpointMode::Policy:
-        return PolicyCodec::request(
-            {{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"}, {"recipient", key}});
-    }
-    return {};
-}
-
-FakeBackend::Response found(EndpointMode mode, const QByteArray &value, const QByteArray &cacheControl = {})
-{
-    FakeBackend::Response response;
-    response.body = mode == EndpointMode::Policy ? value : QByteArray("[\"" + value + "\"]");
-    if (!cacheControl.isEmpty())
-        response.headers.append({"Cache-Control", cacheControl});
-    return response;
-}
-
-QByteArray foundReply(EndpointMode mode, const QByteArray &value)
-{
-    switch (mode) {
-    case EndpointMode::TcpLookup:
-        return "200 " + value;
-    case EndpointMode::SocketmapLookup:
-        return "OK " + value;
-    case EndpointMode::Policy:
-        return "action=" + value;
-    }
-    return {};
-}
-
-QByteArray temporaryPrefix(EndpointMode mode)
-{
-    switch (mode) {
-    case EndpointMode::TcpLookup:
-        return "400 ";
-    case EndpointMode::SocketmapLookup:
-        return "TEMP ";
-    case EndpointMode::Policy:
-        return "action=451 4.3.0 ";
-    }
-    return {};
-}
-
-void addModes()
-{
-    QTest::addColumn<EndpointMode>("mode");
-    QTest::newRow("tcp-lookup") << EndpointMode::TcpLookup;
-    QTest::newRow("socketmap-lookup") << EndpointMode::SocketmapLookup;
-    QTest::newRow("policy") << EndpointMode::Policy;
-}
 
 BackendResult response(int status, const QByteArray &body, const QByteArray &cacheControl = {})
 {
@@ -149,7 +79,7 @@ private Q_SLOTS:
     void purgeExpired();
 
     // Through an endpoint.
-    void offByDefault_data() { addModes(); }
+    void offByDefault_data() { addModeRows(); }
     void offByDefault();
     void hitsUntilTtlExpires_data();
     void hitsUntilTtlExpires();
@@ -158,7 +88,7 @@ private Q_SLOTS:
     void staleIfError_data();
     void staleIfError();
     void staleLimitPassed();
-    void coalescing_data() { addModes(); }
+    void coalescing_data() { addModeRows(); }
     void coalescing();
     void coalescedErrorsKeepTheirOwnRequestIds();
     void pipelinedMixAnsweredInOrder();
