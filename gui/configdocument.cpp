@@ -105,7 +105,7 @@ QJsonObject ConfigDocument::endpoint(int index) const
     return endpoints().at(index).toObject();
 }
 
-void ConfigDocument::setRootValue(const QString &key, const QJsonValue &value)
+void ConfigDocument::setRootValue(const QString &key, const QJsonValue &value, bool merge)
 {
     if (m_root.value(key) == value)
         return;
@@ -114,10 +114,10 @@ void ConfigDocument::setRootValue(const QString &key, const QJsonValue &value)
         after.remove(key);
     else
         after.insert(key, value);
-    edit(after, QStringLiteral("Edit %1").arg(key), key);
+    edit(after, QStringLiteral("Edit %1").arg(key), merge ? key : QString());
 }
 
-void ConfigDocument::setEndpointValue(int index, const QString &key, const QJsonValue &value)
+void ConfigDocument::setEndpointValue(int index, const QString &key, const QJsonValue &value, bool merge)
 {
     QJsonObject object = endpoint(index);
     if (object.value(key) == value)
@@ -127,7 +127,55 @@ void ConfigDocument::setEndpointValue(int index, const QString &key, const QJson
     else
         object.insert(key, value);
     replaceEndpoint(index, object, QStringLiteral("Edit %1").arg(key),
-                    endpointPath(index) + QLatin1Char('.') + key);
+                    merge ? endpointPath(index) + QLatin1Char('.') + key : QString());
+}
+
+QJsonValue ConfigDocument::withSectionValue(const QJsonValue &section, const QString &key,
+                                            const QJsonValue &value)
+{
+    QJsonObject object = section.toObject();
+    if (value.isUndefined())
+        object.remove(key);
+    else
+        object.insert(key, value);
+    return object.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(object);
+}
+
+void ConfigDocument::setRootSectionValue(const QString &section, const QString &key, const QJsonValue &value,
+                                         bool merge)
+{
+    const QJsonValue current = m_root.value(section);
+    if (current.isObject() && current.toObject().value(key) == value)
+        return;
+    if (!current.isObject() && value.isUndefined())
+        return; // nothing to remove; a non-object value stays until a real edit replaces it
+    QJsonObject after = m_root;
+    const QJsonValue updated = withSectionValue(current, key, value);
+    if (updated.isUndefined())
+        after.remove(section);
+    else
+        after.insert(section, updated);
+    const QString path = section + QLatin1Char('.') + key;
+    edit(after, QStringLiteral("Edit %1").arg(path), merge ? path : QString());
+}
+
+void ConfigDocument::setEndpointSectionValue(int index, const QString &section, const QString &key,
+                                             const QJsonValue &value, bool merge)
+{
+    QJsonObject object = endpoint(index);
+    const QJsonValue current = object.value(section);
+    if (current.isObject() && current.toObject().value(key) == value)
+        return;
+    if (!current.isObject() && value.isUndefined())
+        return;
+    const QJsonValue updated = withSectionValue(current, key, value);
+    if (updated.isUndefined())
+        object.remove(section);
+    else
+        object.insert(section, updated);
+    const QString path = section + QLatin1Char('.') + key;
+    replaceEndpoint(index, object, QStringLiteral("Edit %1").arg(path),
+                    merge ? endpointPath(index) + QLatin1Char('.') + path : QString());
 }
 
 void ConfigDocument::replaceEndpoint(int index, const QJsonObject &endpoint, const QString &description,
@@ -169,6 +217,18 @@ QStringList ConfigDocument::errorsAt(const QString &path) const
     for (const ConfigError &error : m_errors) {
         if (error.path == path)
             messages.append(error.message);
+    }
+    return messages;
+}
+
+QStringList ConfigDocument::warningsWithin(const QString &path) const
+{
+    QStringList messages;
+    for (const ConfigError &warning : m_warnings) {
+        if (warning.path == path)
+            messages.append(warning.message);
+        else if (warning.path.startsWith(path + QLatin1Char('.')))
+            messages.append(warning.path.mid(path.size() + 1) + QLatin1String(": ") + warning.message);
     }
     return messages;
 }

@@ -39,9 +39,17 @@ public:
     int endpointCount() const { return endpoints().size(); }
     QJsonObject endpoint(int index) const;
 
-    /// An undefined value removes the key. mergeKey lets consecutive edits of one field become one undo step.
-    void setRootValue(const QString &key, const QJsonValue &value);
-    void setEndpointValue(int index, const QString &key, const QJsonValue &value);
+    /// An undefined value removes the key. Consecutive edits of one key become one undo step (typing), unless
+    /// merge is false (a check box: every click is a step of its own).
+    void setRootValue(const QString &key, const QJsonValue &value, bool merge = true);
+    void setEndpointValue(int index, const QString &key, const QJsonValue &value, bool merge = true);
+    /// Sets one key of an object-valued setting ("admin" at the top level, "cache" in an endpoint). The
+    /// object is created when missing (a value that is not an object is replaced) and removed when its last
+    /// key goes.
+    void setRootSectionValue(const QString &section, const QString &key, const QJsonValue &value,
+                             bool merge = true);
+    void setEndpointSectionValue(int index, const QString &section, const QString &key,
+                                 const QJsonValue &value, bool merge = true);
     void replaceEndpoint(int index, const QJsonObject &endpoint, const QString &description,
                          const QString &mergeKey = QString());
     int addEndpoint(const QJsonObject &endpoint);
@@ -51,6 +59,9 @@ public:
     const ConfigErrors &warnings() const { return m_warnings; }
     /// Errors whose path is exactly `path` ("endpoints[1].bind-port", "user-agent").
     QStringList errorsAt(const QString &path) const;
+    /// Warnings at `path` or inside it ("endpoints[0].cache" also gives "endpoints[0].cache.enabled"), each
+    /// with the part of its path below `path` in front ("enabled: ...").
+    QStringList warningsWithin(const QString &path) const;
     /// Errors anywhere inside endpoints[index].
     QStringList endpointErrors(int index) const;
     /// The parsed config when the document is valid.
@@ -73,6 +84,8 @@ private:
     void edit(const QJsonObject &after, const QString &description, const QString &mergeKey);
     void reset(const QJsonObject &root, const QString &fileName);
     void validate();
+    static QJsonValue withSectionValue(const QJsonValue &section, const QString &key,
+                                       const QJsonValue &value);
 
     QJsonObject m_root;
     QString m_fileName;

@@ -4,12 +4,17 @@
 #include "configdocument.h"
 #include "endpointform.h"
 #include "endpointtablemodel.h"
+#include "postfixsnippet.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
@@ -18,12 +23,32 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace prc {
+namespace {
+
+const QString KeyAdmin = QStringLiteral("admin");
+const QString KeyBindAddress = QStringLiteral("bind-address");
+const QString KeyBindPort = QStringLiteral("bind-port");
+
+QLabel *errorLabel(QWidget *parent, const QString &name)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(name + QLatin1String("-error"));
+    label->setStyleSheet(QStringLiteral("color: #b00020;"));
+    label->setWordWrap(true);
+    label->hide();
+    return label;
+}
+
+} // namespace
 
 ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
     : QWidget(parent)
@@ -47,6 +72,50 @@ ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
     userAgentLayout->addWidget(m_userAgent);
     userAgentLayout->addWidget(m_userAgentError);
     top->addRow(tr("User agent:"), userAgentBox);
+
+    // The admin listener: /metrics and /healthz, off while the "admin" key is absent.
+    auto *adminBox = new QWidget(this);
+    auto *adminLayout = new QVBoxLayout(adminBox);
+    adminLayout->setContentsMargins(0, 0, 0, 0);
+    adminLayout->setSpacing(2);
+    auto *adminRow = new QHBoxLayout;
+    m_adminEnabled = new QCheckBox(tr("On: /metrics and /healthz"), adminBox);
+    m_adminEnabled->setObjectName(KeyAdmin);
+    m_adminEnabled->setToolTip(tr("An HTTP listener for Prometheus metrics and health checks. It has no "
+                                  "authentication: keep it on a loopback address."));
+    adminRow->addWidget(m_adminEnabled, 0, Qt::AlignTop);
+    m_adminFields = new QWidget(adminBox);
+    auto *fieldsLayout = new QHBoxLayout(m_adminFields);
+    fieldsLayout->setContentsMargins(0, 0, 0, 0);
+    m_adminAddress = new QLineEdit(m_adminFields);
+    m_adminAddress->setPlaceholderText(tr("default: 127.0.0.1"));
+    m_adminPort = new QSpinBox(m_adminFields);
+    m_adminPort->setRange(0, 65535);
+    m_adminPort->setSpecialValueText(tr("not set"));
+    fieldsLayout->addWidget(
+        adminField(m_adminAddress, KeyAdmin + QLatin1Char('.') + KeyBindAddress, tr("Address:")), 2);
+    fieldsLayout->addWidget(adminField(m_adminPort, KeyAdmin + QLatin1Char('.') + KeyBindPort, tr("Port:")),
+                            1);
+    m_adminAddress->setToolTip(tr("IP address to listen on; empty: 127.0.0.1. A non-loopback address "
+                                  "exposes the metrics without authentication."));
+    m_adminPort->setToolTip(tr("TCP port, 1–65535 (required); not one an endpoint uses."));
+    adminRow->addWidget(m_adminFields, 1);
+    adminLayout->addLayout(adminRow);
+    auto *adminError = errorLabel(adminBox, KeyAdmin);
+    m_adminErrors.insert(KeyAdmin, adminError);
+    adminLayout->addWidget(adminError);
+    m_adminWarnings = new QLabel(adminBox);
+    m_adminWarnings->setObjectName(QStringLiteral("admin-warning"));
+    m_adminWarnings->setStyleSheet(QStringLiteral("color: #8a5300;"));
+    m_adminWarnings->setWordWrap(true);
+    m_adminWarnings->hide();
+    adminLayout->addWidget(m_adminWarnings);
+    m_adminHint = new QLabel(adminBox);
+    m_adminHint->setObjectName(QStringLiteral("admin-hint"));
+    m_adminHint->setStyleSheet(QStringLiteral("color: palette(dark);"));
+    m_adminHint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    adminLayout->addWidget(m_adminHint);
+    top->addRow(tr("Admin listener:"), adminBox);
     layout->addLayout(top);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
@@ -116,6 +185,21 @@ ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
         m_document->setRootValue(QStringLiteral("user-agent"),
                                  text.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(text));
     });
+    // Turning the listener on writes only the required port; the address is left to its default.
+    connect(m_adminEnabled, &QCheckBox::clicked, this, [this](bool on) {
+        QJsonObject admin;
+        admin.insert(KeyBindPort, freePort());
+        m_document->setRootValue(KeyAdmin, on ? QJsonValue(admin) : QJsonValue(QJsonValue::Undefined), false);
+    });
+    connect(m_adminAddress, &QLineEdit::textEdited, this, [this](const QString &text) {
+        m_document->setRootSectionValue(
+            KeyAdmin, KeyBindAddress, text.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(text));
+    });
+    connect(m_adminPort, &QSpinBox::valueChanged, this, [this](int port) {
+        if (!m_loadingAdmin)
+            m_document->setRootSectionValue(KeyAdmin, KeyBindPort,
+                                            port == 0 ? QJsonValue(QJsonValue::Undefined) : QJsonValue(port));
+    });
     connect(m_duplicate, &QPushButton::clicked, this, &ConfigEditor::duplicateEndpoint);
     connect(m_remove, &QPushButton::clicked, this, &ConfigEditor::removeEndpoint);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -161,6 +245,8 @@ void ConfigEditor::refresh()
     m_userAgentError->setText(userAgentErrors.join(QLatin1Char('\n')));
     m_userAgentError->setVisible(!userAgentErrors.isEmpty());
 
+    refreshAdmin();
+
     const bool hasEndpoint = m_document->endpointCount() > 0;
     m_duplicate->setEnabled(hasEndpoint);
     m_remove->setEnabled(hasEndpoint);
@@ -188,6 +274,72 @@ void ConfigEditor::refresh()
     if (m_problems->count() == 0)
         new QListWidgetItem(QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton),
                             tr("No problems: the service would accept this config."), m_problems);
+}
+
+QWidget *ConfigEditor::adminField(QWidget *input, const QString &key, const QString &label)
+{
+    auto *container = new QWidget(input->parentWidget());
+    auto *grid = new QGridLayout(container);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setVerticalSpacing(2);
+    input->setObjectName(key);
+    auto *caption = new QLabel(label, container);
+    caption->setBuddy(input);
+    grid->addWidget(caption, 0, 0);
+    grid->addWidget(input, 0, 1);
+    auto *error = errorLabel(container, key);
+    grid->addWidget(error, 1, 1);
+    grid->setColumnStretch(1, 1);
+    m_adminErrors.insert(key, error);
+    return container;
+}
+
+void ConfigEditor::refreshAdmin()
+{
+    const QJsonValue admin = m_document->root().value(KeyAdmin);
+    const QJsonObject object = admin.toObject();
+    const bool on = !admin.isUndefined();
+    m_adminEnabled->setChecked(on);
+    m_adminFields->setEnabled(on);
+
+    const QString address = object.value(KeyBindAddress).toString();
+    if (m_adminAddress->text() != address)
+        m_adminAddress->setText(address);
+    // A port the spin box cannot hold (out of range, a string) is named, as in the endpoint form.
+    const QJsonValue portValue = object.value(KeyBindPort);
+    const double port = portValue.toDouble();
+    const bool representable = portValue.isDouble() && port == std::floor(port) && port >= 1 && port <= 65535;
+    m_loadingAdmin = true;
+    if (portValue.isUndefined() || representable) {
+        m_adminPort->setSpecialValueText(tr("not set"));
+        m_adminPort->setValue(representable ? int(port) : 0);
+    } else {
+        const QByteArray json = QJsonDocument(QJsonArray{portValue}).toJson(QJsonDocument::Compact);
+        m_adminPort->setSpecialValueText(
+            tr("invalid: %1").arg(QString::fromUtf8(json.mid(1, json.size() - 2))));
+        m_adminPort->setValue(0);
+    }
+    m_loadingAdmin = false;
+
+    for (auto it = m_adminErrors.cbegin(); it != m_adminErrors.cend(); ++it) {
+        const QStringList messages = m_document->errorsAt(it.key());
+        it.value()->setText(messages.join(QLatin1Char('\n')));
+        it.value()->setVisible(!messages.isEmpty());
+    }
+    const QStringList warnings = m_document->warningsWithin(KeyAdmin);
+    m_adminWarnings->setText(warnings.join(QLatin1Char('\n')));
+    m_adminWarnings->setVisible(!warnings.isEmpty());
+
+    if (on && representable) {
+        const QString base = QStringLiteral("http://%1")
+                                 .arg(PostfixSnippet::connectAddress(
+                                     address.isEmpty() ? QStringLiteral("127.0.0.1") : address, int(port)));
+        m_adminHint->setText(tr("%1/metrics (Prometheus) and %1/healthz; no authentication.").arg(base));
+    } else if (on) {
+        m_adminHint->setText(tr("Choose a port for /metrics and /healthz."));
+    } else {
+        m_adminHint->setText(tr("Off: the service serves no metrics or health checks."));
+    }
 }
 
 void ConfigEditor::duplicateEndpoint()

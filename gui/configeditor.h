@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QHash>
 #include <QWidget>
 
+class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 class QListWidget;
 class QPushButton;
 class QTableView;
@@ -15,8 +18,9 @@ class ConfigDocument;
 class EndpointForm;
 class EndpointTableModel;
 
-/// The editor view: user agent, the endpoint table, the form for the selected endpoint and a list of
-/// problems.
+/// The editor view: user agent, the admin listener, the endpoint table, the form for the selected endpoint
+/// and a list of problems. The admin fields are named after their JSON path ("admin.bind-port"); each has an
+/// error label under it ("admin.bind-port-error").
 class ConfigEditor : public QWidget
 {
     Q_OBJECT
@@ -30,6 +34,8 @@ public:
 
 private:
     void refresh();
+    void refreshAdmin();
+    QWidget *adminField(QWidget *input, const QString &key, const QString &label);
     void addEndpoint();
     void duplicateEndpoint();
     void removeEndpoint();
@@ -39,6 +45,14 @@ private:
     EndpointTableModel *m_model;
     QLineEdit *m_userAgent;
     QLabel *m_userAgentError;
+    QCheckBox *m_adminEnabled;
+    QLineEdit *m_adminAddress;
+    QSpinBox *m_adminPort;
+    QWidget *m_adminFields;
+    QLabel *m_adminHint;
+    QLabel *m_adminWarnings;
+    bool m_loadingAdmin = false;
+    QHash<QString, QLabel *> m_adminErrors; ///< by JSON path: "admin", "admin.bind-address", …
     QTableView *m_table;
     QPushButton *m_duplicate;
     QPushButton *m_remove;

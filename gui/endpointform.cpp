@@ -5,7 +5,9 @@
 #include "config/endpointconfig.h"
 #include "configdocument.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -19,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <limits>
 
 namespace prc {
 namespace {
@@ -32,7 +35,15 @@ const QString KeyAuthToken = QStringLiteral("auth-token");
 const QString KeyAuthTokenFile = QStringLiteral("auth-token-file");
 const QString KeyAuthTokenEnv = QStringLiteral("auth-token-env");
 const QString KeyListSeparator = QStringLiteral("list-separator");
+const QString KeyBackendConnections = QStringLiteral("backend-connections");
+const QString KeyBackendHttp2 = QStringLiteral("backend-http2");
+const QString KeyCache = QStringLiteral("cache");
+const QString CachePrefix = QStringLiteral("cache.");
+const QString KeyCacheEnabled = QStringLiteral("cache.enabled");
 const QStringList TokenKeys = {KeyAuthToken, KeyAuthTokenFile, KeyAuthTokenEnv};
+/// Qt's HTTP client opens at most this many connections per host; the service rounds up to a multiple.
+constexpr int ConnectionsPerClient = 6;
+const QString HintStyle = QStringLiteral("color: palette(dark);");
 
 enum TokenSourceIndex { InlineToken, FileToken, EnvironmentToken };
 
@@ -58,6 +69,49 @@ QString modeHint(const QString &mode)
             "attributes form-encoded and answers the action as plain text (DUNNO, REJECT "
             "reason, DEFER_IF_PERMIT reason, …).");
     return QObject::tr("Choose a mode: tcp-lookup, socketmap-lookup or policy.");
+}
+
+QString cacheHint(const QString &mode)
+{
+    if (mode == QLatin1String("policy"))
+        return QObject::tr(
+            "<b>Policy endpoint:</b> an answer is keyed by the whole request (client address, queue id, "
+            "…) and reused only for an identical request, so hits are rare; and a cached REJECT or "
+            "DEFER_IF_PERMIT is repeated for as long as it lives. Keep the positive lifetime short, or let "
+            "the backend decide with <tt>Cache-Control</tt>.");
+    return QObject::tr(
+        "Answers repeated lookups without asking the backend and shares one backend call among identical "
+        "lookups in flight. Errors are never cached. Off unless enabled.");
+}
+
+/// The JSON text of a value. QJsonDocument only serialises containers, so it is wrapped in an array.
+QString jsonText(const QJsonValue &value)
+{
+    const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(json.mid(1, json.size() - 2));
+}
+
+// QSpinBox holds an int; cache.max-bytes needs more, so those fields are QDoubleSpinBoxes without decimals.
+double spinMinimum(const QAbstractSpinBox *spin)
+{
+    if (const auto *box = qobject_cast<const QSpinBox *>(spin))
+        return box->minimum();
+    return static_cast<const QDoubleSpinBox *>(spin)->minimum();
+}
+
+double spinMaximum(const QAbstractSpinBox *spin)
+{
+    if (const auto *box = qobject_cast<const QSpinBox *>(spin))
+        return box->maximum();
+    return static_cast<const QDoubleSpinBox *>(spin)->maximum();
+}
+
+void setSpinValue(QAbstractSpinBox *spin, double value)
+{
+    if (auto *box = qobject_cast<QSpinBox *>(spin))
+        box->setValue(int(value));
+    else
+        static_cast<QDoubleSpinBox *>(spin)->setValue(value);
 }
 
 QString idleDefault(const QString &mode)
@@ -158,8 +212,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     backendForm->addRow(tr("Auth token:"), tokenField);
 
     numberField({QStringLiteral("request-timeout"), tr("Request timeout:"), 1, 600000, tr(" ms"),
-                 tr("Bounds each backend call; default 2000 ms.")});
-    m_defaultTexts.insert(QStringLiteral("request-timeout"), tr("default (2000 ms)"));
+                 tr("Bounds each backend call; default 2000 ms."), tr("default (2000 ms)")});
     backendForm->addRow(tr("Request timeout:"),
                         m_errorLabels.value(QStringLiteral("request-timeout"))->parentWidget());
 
@@ -170,6 +223,31 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
         tr("List separator:"),
         field(m_listSeparator, KeyListSeparator,
               tr("Joins the values of a JSON array answer; leave empty for the default \",\".")));
+
+    m_connectionsHint = new QLabel(backend);
+    m_connectionsHint->setObjectName(QStringLiteral("backend-connections-hint"));
+    m_connectionsHint->setWordWrap(true);
+    m_connectionsHint->setStyleSheet(HintStyle);
+    numberField(
+        {KeyBackendConnections, tr("Backend connections:"), 1, 600, QString(),
+         tr("Parallel HTTP/1.1 connections to the backend. Qt's HTTP client opens up to 6 per host in "
+            "a network thread of its own, so the service rounds up to a multiple of 6 and spreads "
+            "the calls over that many clients."),
+         tr("default (%1)").arg(EndpointConfig::DefaultBackendConnections)},
+        m_connectionsHint);
+    backendForm->addRow(tr("Backend connections:"),
+                        m_errorLabels.value(KeyBackendConnections)->parentWidget());
+
+    m_http2Hint = new QLabel(backend);
+    m_http2Hint->setObjectName(QStringLiteral("backend-http2-hint"));
+    m_http2Hint->setWordWrap(true);
+    m_http2Hint->setTextFormat(Qt::RichText);
+    m_http2Hint->setStyleSheet(HintStyle);
+    boolField(KeyBackendHttp2, tr("Speak HTTP/2 to the backend"), false,
+              tr("https:// negotiates HTTP/2 with ALPN; http:// uses HTTP/2 with prior knowledge (h2c), "
+                 "which only backends that speak h2c understand."),
+              backend, m_http2Hint);
+    backendForm->addRow(tr("HTTP/2:"), m_errorLabels.value(KeyBackendHttp2)->parentWidget());
     layout->addWidget(backend);
 
     // --- optional limits ---
@@ -178,28 +256,109 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     limitsForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     const QList<NumberSpec> specs = {
         {QStringLiteral("max-connections"), tr("Max. connections:"), 1, 1000000, QString(),
-         tr("Connections from Postfix accepted at once.")},
+         tr("Connections from Postfix accepted at once."),
+         tr("default (%1)").arg(EndpointConfig::DefaultMaxConnections)},
+        // The idle timeout and request size defaults depend on the mode: see refreshDefaults().
         {QStringLiteral("idle-timeout"), tr("Idle timeout:"), 1000, 86400000, tr(" ms"),
-         tr("Closes connections idle this long.")},
+         tr("Closes connections idle this long."), QString()},
         {QStringLiteral("max-request-size"), tr("Max. request size:"), 512, 16 * 1024 * 1024, tr(" bytes"),
-         tr("Longer requests are refused and the connection is closed.")},
+         tr("Longer requests are refused and the connection is closed."), QString()},
         {QStringLiteral("max-in-flight"), tr("Max. in flight:"), 1, 10000, QString(),
-         tr("Backend calls running at once for one connection.")},
+         tr("Backend calls running at once for one connection."),
+         tr("default (%1)").arg(EndpointConfig::DefaultMaxInFlight)},
         {QStringLiteral("max-response-size"), tr("Max. response size:"), 1024, 256 * 1024 * 1024,
-         tr(" bytes"), tr("Larger backend answers count as a temporary error.")},
+         tr(" bytes"), tr("Larger backend answers count as a temporary error."),
+         tr("default (%1 bytes)").arg(EndpointConfig::DefaultMaxResponseSize)},
     };
     for (const NumberSpec &spec : specs) {
         numberField(spec);
         limitsForm->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
-        if (spec.key == QLatin1String("max-connections"))
-            m_defaultTexts.insert(spec.key, tr("default (%1)").arg(EndpointConfig::DefaultMaxConnections));
-        else if (spec.key == QLatin1String("max-in-flight"))
-            m_defaultTexts.insert(spec.key, tr("default (%1)").arg(EndpointConfig::DefaultMaxInFlight));
-        else if (spec.key == QLatin1String("max-response-size"))
-            m_defaultTexts.insert(spec.key,
-                                  tr("default (%1 bytes)").arg(EndpointConfig::DefaultMaxResponseSize));
     }
     layout->addWidget(limits);
+
+    // --- optional answer cache ---
+    auto *cacheGroup = new QGroupBox(tr("Answer cache (optional)"), this);
+    cacheGroup->setObjectName(QStringLiteral("cache-group"));
+    auto *cacheLayout = new QVBoxLayout(cacheGroup);
+    auto *cacheHeader = new QWidget(cacheGroup);
+    auto *cacheHeaderLayout = new QHBoxLayout(cacheHeader);
+    cacheHeaderLayout->setContentsMargins(0, 0, 0, 0);
+    m_cacheEnabled = boolField(KeyCacheEnabled, tr("Cache answers (enabled)"), false,
+                               tr("Without it nothing is cached, on any endpoint."), cacheHeader);
+    m_cacheExpand = new QToolButton(cacheHeader);
+    m_cacheExpand->setObjectName(QStringLiteral("cache-expand"));
+    m_cacheExpand->setCheckable(true);
+    m_cacheExpand->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_cacheExpand->setArrowType(Qt::RightArrow);
+    m_cacheExpand->setText(tr("Settings"));
+    m_cacheExpand->setToolTip(tr("Show or hide the cache settings"));
+    cacheHeaderLayout->addWidget(m_errorLabels.value(KeyCacheEnabled)->parentWidget(), 1);
+    cacheHeaderLayout->addWidget(m_cacheExpand, 0, Qt::AlignTop);
+    cacheLayout->addWidget(cacheHeader);
+
+    m_cacheHint = new QLabel(cacheGroup);
+    m_cacheHint->setObjectName(QStringLiteral("cache-hint"));
+    m_cacheHint->setWordWrap(true);
+    m_cacheHint->setTextFormat(Qt::RichText);
+    m_cacheHint->setStyleSheet(HintStyle);
+    cacheLayout->addWidget(m_cacheHint);
+    m_cacheWarnings = new QLabel(cacheGroup);
+    m_cacheWarnings->setObjectName(QStringLiteral("cache-warning"));
+    m_cacheWarnings->setWordWrap(true);
+    m_cacheWarnings->setStyleSheet(QStringLiteral("color: #8a5300;"));
+    m_cacheWarnings->hide();
+    cacheLayout->addWidget(m_cacheWarnings);
+    // Problems with the "cache" value itself (not an object).
+    auto *cacheError = new QLabel(cacheGroup);
+    cacheError->setObjectName(KeyCache + QLatin1String("-error"));
+    cacheError->setStyleSheet(QStringLiteral("color: #b00020;"));
+    cacheError->setWordWrap(true);
+    cacheError->hide();
+    m_errorLabels.insert(KeyCache, cacheError);
+    cacheLayout->addWidget(cacheError);
+
+    m_cacheSettings = new QWidget(cacheGroup);
+    m_cacheSettings->setObjectName(QStringLiteral("cache-settings"));
+    auto *cacheForm = new QFormLayout(m_cacheSettings);
+    cacheForm->setContentsMargins(0, 0, 0, 0);
+    cacheForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    constexpr qint64 Day = 24 * 60 * 60 * 1000;
+    const QList<NumberSpec> cacheSpecs = {
+        {QStringLiteral("cache.max-entries"), tr("Max. entries:"), 1, 10000000, QString(),
+         tr("Entries kept; the least recently used go first."),
+         tr("default (%1)").arg(CacheConfig::DefaultMaxEntries)},
+        {QStringLiteral("cache.max-bytes"), tr("Max. bytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
+         tr(" bytes"),
+         tr("Memory for entries (key + body + 128 bytes each); the least recently used go first."),
+         tr("default (%1 bytes)").arg(CacheConfig::DefaultMaxBytes)},
+        {QStringLiteral("cache.positive-ttl"), tr("Found lifetime:"), 0, Day, tr(" ms"),
+         tr("Lifetime of a found answer (or policy action) when the backend sends no max-age; 0 = not "
+            "cached then."),
+         tr("default (%1 ms)").arg(CacheConfig::DefaultPositiveTtlMs)},
+        {QStringLiteral("cache.negative-ttl"), tr("Not-found lifetime:"), 0, Day, tr(" ms"),
+         tr("Lifetime of a not-found answer (404 or []) when the backend sends no max-age; 0 = not cached "
+            "then."),
+         tr("default (%1 ms)").arg(CacheConfig::DefaultNegativeTtlMs)},
+        {QStringLiteral("cache.max-ttl"), tr("Max. lifetime:"), 1000, 7 * Day, tr(" ms"),
+         tr("Upper bound for every lifetime, the backend's max-age included."),
+         tr("default (%1 ms)").arg(CacheConfig::DefaultMaxTtlMs)},
+        {QStringLiteral("cache.stale-if-error"), tr("Stale if error:"), 0, 7 * Day, tr(" ms"),
+         tr("How long after expiry an answer may stand in for a failing backend (timeout, network "
+            "error, 5xx)."),
+         tr("default (off)")},
+    };
+    for (const NumberSpec &spec : cacheSpecs) {
+        numberField(spec);
+        cacheForm->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
+    }
+    boolField(QStringLiteral("cache.honor-cache-control"), tr("Obey the backend's Cache-Control"), true,
+              tr("max-age, s-maxage, no-store, no-cache and private; off: the lifetimes above always apply."),
+              m_cacheSettings);
+    cacheForm->addRow(tr("Cache-Control:"),
+                      m_errorLabels.value(QStringLiteral("cache.honor-cache-control"))->parentWidget());
+    m_cacheSettings->hide();
+    cacheLayout->addWidget(m_cacheSettings);
+    layout->addWidget(cacheGroup);
 
     m_unknownKeys = new QLabel(this);
     m_unknownKeys->setObjectName(QStringLiteral("unknown-keys"));
@@ -230,10 +389,20 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
                                          port == 0 ? QJsonValue(QJsonValue::Undefined) : QJsonValue(port));
     });
     connect(m_tokenSource, &QComboBox::activated, this, &EndpointForm::setTokenSource);
+    connect(m_cacheExpand, &QToolButton::toggled, this, [this](bool expanded) {
+        m_cacheExpand->setArrowType(expanded ? Qt::DownArrow : Qt::RightArrow);
+        m_cacheSettings->setVisible(expanded);
+    });
+    connect(m_cacheEnabled, &QCheckBox::clicked, this, [this](bool on) {
+        if (on)
+            m_cacheExpand->setChecked(true);
+    });
     connect(m_reveal, &QToolButton::toggled, this, [this](bool shown) {
         m_token->setEchoMode(shown ? QLineEdit::Normal : QLineEdit::Password);
         m_reveal->setText(shown ? tr("Hide") : tr("Show"));
     });
+    // Another file, or endpoints added or removed: decide again whether the cache settings start open.
+    connect(document, &ConfigDocument::endpointCountChanged, this, [this] { m_cacheExpandedFor = -2; });
     connect(document, &ConfigDocument::changed, this, &EndpointForm::refresh);
 
     setEndpointIndex(-1);
@@ -261,28 +430,83 @@ QWidget *EndpointForm::field(QWidget *input, const QString &key, const QString &
     return container;
 }
 
-QSpinBox *EndpointForm::numberField(const NumberSpec &spec)
+QAbstractSpinBox *EndpointForm::numberField(const NumberSpec &spec, QWidget *extra)
 {
-    auto *spin = new QSpinBox(this);
-    // One below the minimum means "key absent": the service then uses its default.
-    spin->setRange(spec.minimum - 1, spec.maximum);
-    spin->setSuffix(spec.suffix);
-    spin->setGroupSeparatorShown(true);
-    spin->setAccelerated(true);
-    field(spin, spec.key, spec.hint + tr(" Range %L1–%L2.").arg(spec.minimum).arg(spec.maximum));
-    m_numbers.insert(spec.key, spin);
     const QString key = spec.key;
-    connect(spin, &QSpinBox::valueChanged, this, [this, spin, key](int value) {
-        if (!m_loading)
-            m_document->setEndpointValue(m_index, key,
-                                         value == spin->minimum() ? QJsonValue(QJsonValue::Undefined)
-                                                                  : QJsonValue(value));
+    QAbstractSpinBox *result = nullptr;
+    // One below the minimum means "key absent": the service then uses its default.
+    if (spec.maximum <= std::numeric_limits<int>::max()) {
+        auto *spin = new QSpinBox(this);
+        spin->setRange(int(spec.minimum - 1), int(spec.maximum));
+        spin->setSuffix(spec.suffix);
+        spin->setGroupSeparatorShown(true);
+        connect(spin, &QSpinBox::valueChanged, this, [this, spin, key](int value) {
+            if (!m_loading)
+                writeValue(key,
+                           value == spin->minimum() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(value),
+                           true);
+        });
+        result = spin;
+    } else {
+        auto *spin = new QDoubleSpinBox(this);
+        spin->setDecimals(0);
+        spin->setRange(double(spec.minimum - 1), double(spec.maximum));
+        spin->setSuffix(spec.suffix);
+        spin->setGroupSeparatorShown(true);
+        connect(spin, &QDoubleSpinBox::valueChanged, this, [this, spin, key](double value) {
+            if (!m_loading)
+                writeValue(key,
+                           value == spin->minimum() ? QJsonValue(QJsonValue::Undefined)
+                                                    : QJsonValue(qint64(value)),
+                           true);
+        });
+        result = spin;
+    }
+    result->setAccelerated(true);
+    field(result, spec.key, spec.hint + tr(" Range %L1–%L2.").arg(spec.minimum).arg(spec.maximum), extra);
+    m_numbers.insert(spec.key, result);
+    if (!spec.defaultText.isEmpty())
+        m_defaultTexts.insert(spec.key, spec.defaultText);
+    return result;
+}
+
+QCheckBox *EndpointForm::boolField(const QString &key, const QString &text, bool defaultValue,
+                                   const QString &hint, QWidget *parent, QWidget *extra)
+{
+    auto *box = new QCheckBox(text, parent);
+    field(box, key, hint, extra);
+    m_bools.insert(key, box);
+    m_boolDefaults.insert(key, defaultValue);
+    m_boolTexts.insert(key, text);
+    // clicked() comes from the user only, never from refresh().
+    connect(box, &QCheckBox::clicked, this, [this, key, defaultValue](bool checked) {
+        writeValue(key, checked == defaultValue ? QJsonValue(QJsonValue::Undefined) : QJsonValue(checked),
+                   false);
     });
-    return spin;
+    return box;
+}
+
+void EndpointForm::writeValue(const QString &key, const QJsonValue &value, bool merge)
+{
+    if (m_index < 0)
+        return;
+    if (key.startsWith(CachePrefix))
+        m_document->setEndpointSectionValue(m_index, KeyCache, key.mid(CachePrefix.size()), value, merge);
+    else
+        m_document->setEndpointValue(m_index, key, value, merge);
+}
+
+QJsonValue EndpointForm::valueOf(const QJsonObject &endpoint, const QString &key) const
+{
+    if (key.startsWith(CachePrefix))
+        return endpoint.value(KeyCache).toObject().value(key.mid(CachePrefix.size()));
+    return endpoint.value(key);
 }
 
 void EndpointForm::setEndpointIndex(int index)
 {
+    if (index != m_index)
+        m_cacheExpandedFor = -2; // decide again whether the cache settings start open
     m_index = index;
     refresh();
 }
@@ -316,9 +540,13 @@ void EndpointForm::refresh()
     m_modeHint->setText(modeHint(mode));
     refreshDefaults(mode);
 
-    showNumber(m_bindPort, endpoint, KeyBindPort);
+    showNumber(m_bindPort, endpoint.value(KeyBindPort), KeyBindPort);
     for (auto it = m_numbers.cbegin(); it != m_numbers.cend(); ++it)
-        showNumber(it.value(), endpoint, it.key());
+        showNumber(it.value(), valueOf(endpoint, it.key()), it.key());
+    for (auto it = m_bools.cbegin(); it != m_bools.cend(); ++it)
+        showBool(it.value(), valueOf(endpoint, it.key()), it.key());
+    refreshBackendHints(endpoint);
+    refreshCache(endpoint, mode);
 
     int source = InlineToken;
     if (!endpoint.contains(KeyAuthToken) && endpoint.contains(KeyAuthTokenFile))
@@ -339,7 +567,7 @@ void EndpointForm::refresh()
     // Keys without a field here: ones the service knows (newer settings) and ones it does not.
     QStringList notInForm;
     QStringList unknown;
-    const QStringList known = ConfigLoader::endpointKeys();
+    const QStringList known = ConfigLoader::endpointKeys() + ConfigLoader::endpointSectionKeys();
     for (auto it = endpoint.begin(); it != endpoint.end(); ++it) {
         if (!known.contains(it.key()))
             unknown.append(it.key());
@@ -366,24 +594,76 @@ void EndpointForm::refreshDefaults(const QString &mode)
     m_defaultTexts.insert(QStringLiteral("max-request-size"), requestSizeDefault(mode));
 }
 
-void EndpointForm::showNumber(QSpinBox *spin, const QJsonObject &endpoint, const QString &key)
+void EndpointForm::refreshBackendHints(const QJsonObject &endpoint)
+{
+    const QJsonValue value = endpoint.value(KeyBackendConnections);
+    const int requested = value.isDouble() && value.toDouble() >= 1 && value.toDouble() <= 600
+                              ? int(std::ceil(value.toDouble()))
+                              : EndpointConfig::DefaultBackendConnections;
+    const int clients = (requested + ConnectionsPerClient - 1) / ConnectionsPerClient;
+    const QString clientText = clients == 1 ? tr("1 HTTP client") : tr("%1 HTTP clients").arg(clients);
+    m_connectionsHint->setText(tr("Rounded up to a multiple of %1: %2 → %3 connections (%4).")
+                                   .arg(ConnectionsPerClient)
+                                   .arg(requested)
+                                   .arg(clients * ConnectionsPerClient)
+                                   .arg(clientText));
+
+    QString http2 = tr("https:// negotiates HTTP/2 with ALPN; http:// uses h2c (HTTP/2 with prior "
+                       "knowledge), which only a backend that speaks h2c understands.");
+    if (endpoint.value(KeyBackendHttp2).toBool()
+        && endpoint.value(KeyTarget).toString().startsWith(QLatin1String("http://"), Qt::CaseInsensitive))
+        http2 = tr("<b>This target is http://:</b> the service speaks h2c to it, with no fallback to "
+                   "HTTP/1.1. Turn this off unless the backend speaks h2c.");
+    m_http2Hint->setText(http2);
+}
+
+void EndpointForm::refreshCache(const QJsonObject &endpoint, const QString &mode)
+{
+    const bool enabled = endpoint.value(KeyCache).toObject().value(QStringLiteral("enabled")).toBool();
+    m_cacheSettings->setEnabled(enabled);
+    m_cacheHint->setText(cacheHint(mode));
+
+    const QString cachePath = ConfigDocument::endpointPath(m_index) + QLatin1Char('.') + KeyCache;
+    const QStringList warnings = m_index >= 0 ? m_document->warningsWithin(cachePath) : QStringList();
+    m_cacheWarnings->setText(warnings.join(QLatin1Char('\n')));
+    m_cacheWarnings->setVisible(!warnings.isEmpty());
+
+    // Open the settings of an endpoint that has a cache object; and always when one of them has an error,
+    // so the message is seen next to its field.
+    if (m_cacheExpandedFor != m_index) {
+        m_cacheExpandedFor = m_index;
+        m_cacheExpand->setChecked(endpoint.contains(KeyCache));
+    }
+    for (const ConfigError &error : m_document->errors()) {
+        if (m_index >= 0 && error.path.startsWith(cachePath + QLatin1Char('.')))
+            m_cacheExpand->setChecked(true);
+    }
+}
+
+void EndpointForm::showNumber(QAbstractSpinBox *spin, const QJsonValue &value, const QString &key)
 {
     // The lowest position stands for "key absent". A value the spin box cannot show (out of range, not an
     // integer, not a number) is named there instead, so the form never pretends the file holds the default.
-    const QJsonValue value = endpoint.value(key);
     const double number = value.toDouble();
-    const bool representable = value.isDouble() && number == std::floor(number) && number > spin->minimum()
-                               && number <= spin->maximum();
+    const bool representable = value.isDouble() && number == std::floor(number) && number > spinMinimum(spin)
+                               && number <= spinMaximum(spin);
     if (value.isUndefined() || representable) {
         spin->setSpecialValueText(m_defaultTexts.value(key));
-        spin->setValue(value.isUndefined() ? spin->minimum() : int(number));
+        setSpinValue(spin, value.isUndefined() ? spinMinimum(spin) : number);
         return;
     }
-    // The JSON text of the value: wrap it in an array, since QJsonDocument only serialises containers.
-    const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    const QString raw = QString::fromUtf8(json.mid(1, json.size() - 2));
-    spin->setSpecialValueText(tr("invalid: %1").arg(raw));
-    spin->setValue(spin->minimum());
+    spin->setSpecialValueText(tr("invalid: %1").arg(jsonText(value)));
+    setSpinValue(spin, spinMinimum(spin));
+}
+
+void EndpointForm::showBool(QCheckBox *box, const QJsonValue &value, const QString &key)
+{
+    // Like the spin boxes: a value that is not true or false is named, not shown as the default.
+    const bool defaultValue = m_boolDefaults.value(key);
+    box->setChecked(value.isBool() ? value.toBool() : defaultValue);
+    const QString text = m_boolTexts.value(key);
+    box->setText(value.isUndefined() || value.isBool() ? text
+                                                       : tr("%1 (invalid: %2)").arg(text, jsonText(value)));
 }
 
 void EndpointForm::showErrors()
@@ -405,8 +685,7 @@ void EndpointForm::showErrors()
         for (const ConfigError &error : m_document->errors()) {
             if (error.path == path)
                 general << error.message;
-            else if (error.path.startsWith(prefix)
-                     && !hasField(error.path.mid(prefix.size()).section(QLatin1Char('.'), 0, 0)))
+            else if (error.path.startsWith(prefix) && !hasField(error.path.mid(prefix.size())))
                 general << error.path.mid(prefix.size()) + QLatin1String(": ") + error.message;
         }
     }

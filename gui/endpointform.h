@@ -4,8 +4,11 @@
 #include <QHash>
 #include <QWidget>
 
+class QAbstractSpinBox;
+class QCheckBox;
 class QComboBox;
 class QJsonObject;
+class QJsonValue;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -17,7 +20,8 @@ namespace prc {
 class ConfigDocument;
 
 /// Edits every key of one endpoint of a ConfigDocument. Each field has a label under it for the validator's
-/// messages about that key (object name "KEY-error"); the fields themselves are named after their key.
+/// messages about that key (object name "KEY-error"); the fields themselves are named after their key, keys
+/// of the "cache" object with the prefix "cache." ("cache.max-ttl").
 class EndpointForm : public QWidget
 {
     Q_OBJECT
@@ -36,17 +40,28 @@ private:
     {
         QString key;
         QString label;
-        int minimum;
-        int maximum;
+        qint64 minimum;
+        qint64 maximum;
         QString suffix;
         QString hint;
+        QString defaultText; ///< shown while the key is absent
     };
 
     QWidget *field(QWidget *input, const QString &key, const QString &hint, QWidget *extra = nullptr);
-    QSpinBox *numberField(const NumberSpec &spec);
+    /// A spin box for an integer key; ranges beyond int get a QDoubleSpinBox without decimals.
+    QAbstractSpinBox *numberField(const NumberSpec &spec, QWidget *extra = nullptr);
+    /// A check box for a boolean key; in its default state the key is left out of the file.
+    QCheckBox *boolField(const QString &key, const QString &text, bool defaultValue, const QString &hint,
+                         QWidget *parent, QWidget *extra = nullptr);
+    /// Writes a key of the endpoint or, for "cache.KEY", of its cache object.
+    void writeValue(const QString &key, const QJsonValue &value, bool merge);
+    QJsonValue valueOf(const QJsonObject &endpoint, const QString &key) const;
     void refresh();
     void refreshDefaults(const QString &mode);
-    void showNumber(QSpinBox *spin, const QJsonObject &endpoint, const QString &key);
+    void refreshBackendHints(const QJsonObject &endpoint);
+    void refreshCache(const QJsonObject &endpoint, const QString &mode);
+    void showNumber(QAbstractSpinBox *spin, const QJsonValue &value, const QString &key);
+    void showBool(QCheckBox *box, const QJsonValue &value, const QString &key);
     void showErrors();
     void setTokenSource(int source);
     QString tokenKey() const;
@@ -67,7 +82,18 @@ private:
     QLineEdit *m_token = nullptr;
     QToolButton *m_reveal = nullptr;
     QLineEdit *m_listSeparator = nullptr;
-    QHash<QString, QSpinBox *> m_numbers;
+    QHash<QString, QAbstractSpinBox *> m_numbers;
+    QHash<QString, QCheckBox *> m_bools;
+    QHash<QString, bool> m_boolDefaults;
+    QHash<QString, QString> m_boolTexts;
+    QLabel *m_connectionsHint = nullptr;
+    QLabel *m_http2Hint = nullptr;
+    QCheckBox *m_cacheEnabled = nullptr;
+    QToolButton *m_cacheExpand = nullptr;
+    QWidget *m_cacheSettings = nullptr;
+    QLabel *m_cacheHint = nullptr;
+    QLabel *m_cacheWarnings = nullptr;
+    int m_cacheExpandedFor = -2;            ///< the endpoint whose cache section was last auto-expanded
     QHash<QString, QString> m_defaultTexts; ///< the "key absent" text of each spin box
     QHash<QString, QLabel *> m_errorLabels;
     QLabel *m_generalErrors = nullptr;

@@ -35,7 +35,8 @@ QString PostfixSnippet::suggestedParameter(const QString &endpointName)
     return QStringLiteral("virtual_alias_maps");
 }
 
-QString PostfixSnippet::generate(const QJsonArray &endpoints, const QString &configFile)
+QString PostfixSnippet::generate(const QJsonArray &endpoints, const QString &configFile,
+                                 const QJsonValue &admin)
 {
     QStringList out;
     out << QStringLiteral("# main.cf lines for postfix-rest-connector%1")
@@ -111,6 +112,17 @@ QString PostfixSnippet::generate(const QJsonArray &endpoints, const QString &con
         for (int i = 0; i < policyServices.size(); ++i)
             out << QStringLiteral("    ") + policyServices.at(i)
                        + (i + 1 < policyServices.size() ? QStringLiteral(",") : QString());
+    }
+    const QJsonValue adminPort = admin.toObject().value(QStringLiteral("bind-port"));
+    if (adminPort.isDouble() && adminPort.toInt() > 0) {
+        // Not a main.cf line, but where to watch the tables once Postfix uses them.
+        QString host = admin.toObject().value(QStringLiteral("bind-address")).toString();
+        if (host.isEmpty())
+            host = QStringLiteral("127.0.0.1");
+        const QString base = QStringLiteral("http://%1").arg(connectAddress(host, adminPort.toInt()));
+        out << QString();
+        out << QStringLiteral("# The connector's own metrics and health checks (not for main.cf):");
+        out << QStringLiteral("#   %1/metrics  %1/healthz").arg(base);
     }
     out << QString();
     return out.join(QLatin1Char('\n'));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QJsonArray>
+#include <QJsonValue>
 #include <QString>
 
 namespace prc {
@@ -11,7 +12,10 @@ namespace prc {
 class PostfixSnippet
 {
 public:
-    static QString generate(const QJsonArray &endpoints, const QString &configFile = QString());
+    /// `admin` is the config's "admin" value: when it names a port, a comment gives the metrics and health
+    /// URLs.
+    static QString generate(const QJsonArray &endpoints, const QString &configFile = QString(),
+                            const QJsonValue &admin = QJsonValue(QJsonValue::Undefined));
 
     /// What Postfix should connect to for a bind address: a wildcard becomes the loopback address,
     /// IPv6 addresses get brackets. "0.0.0.0", 9000 -> "127.0.0.1:9000".

@@ -52,7 +52,8 @@ QString SnippetView::text() const
 
 void SnippetView::refresh()
 {
-    m_text->setPlainText(PostfixSnippet::generate(m_document->endpoints(), m_document->fileName()));
+    m_text->setPlainText(PostfixSnippet::generate(m_document->endpoints(), m_document->fileName(),
+                                                  m_document->root().value(QStringLiteral("admin"))));
 }
 
 } // namespace prc

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "postfixsnippet.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -15,6 +16,8 @@ private Q_SLOTS:
     void connectAddress();
     void generate_data();
     void generate();
+    void adminUrls_data();
+    void adminUrls();
 };
 
 void tst_PostfixSnippet::connectAddress_data()
@@ -103,6 +106,39 @@ void tst_PostfixSnippet::generate()
                 QVERIFY2(!line.contains(text), qPrintable(line));
         }
     }
+}
+
+void tst_PostfixSnippet::adminUrls_data()
+{
+    QTest::addColumn<QByteArray>("admin"); // the "admin" value as JSON; empty: absent
+    QTest::addColumn<QString>("expected"); // empty: no metrics comment
+
+    QTest::newRow("absent") << QByteArray() << QString();
+    QTest::newRow("default address") << QByteArray("{\"bind-port\": 9105}")
+                                     << "#   http://127.0.0.1:9105/metrics  http://127.0.0.1:9105/healthz";
+    QTest::newRow("wildcard v6") << QByteArray("{\"bind-address\": \"::\", \"bind-port\": 9200}")
+                                 << "#   http://[::1]:9200/metrics  http://[::1]:9200/healthz";
+    QTest::newRow("no port yet") << QByteArray("{\"bind-address\": \"127.0.0.1\"}") << QString();
+    QTest::newRow("port not a number") << QByteArray("{\"bind-port\": \"9105\"}") << QString();
+}
+
+void tst_PostfixSnippet::adminUrls()
+{
+    QFETCH(QByteArray, admin);
+    QFETCH(QString, expected);
+
+    const QJsonArray endpoints =
+        QJsonDocument::fromJson("[{\"name\":\"domains\",\"mode\":\"tcp-lookup\","
+                                "\"bind-address\":\"127.0.0.1\",\"bind-port\":9000}]")
+            .array();
+    const QJsonValue value = admin.isEmpty() ? QJsonValue(QJsonValue::Undefined)
+                                             : QJsonValue(QJsonDocument::fromJson(admin).object());
+    const QString snippet = PostfixSnippet::generate(endpoints, QString(), value);
+    QVERIFY(snippet.contains(QStringLiteral("virtual_mailbox_domains = tcp:127.0.0.1:9000")));
+    if (expected.isEmpty())
+        QVERIFY2(!snippet.contains(QStringLiteral("/metrics")), qPrintable(snippet));
+    else
+        QVERIFY2(snippet.split(QLatin1Char('\n')).contains(expected), qPrintable(snippet));
 }
 
 QTEST_GUILESS_MAIN(tst_PostfixSnippet)
