@@ -92,10 +92,12 @@ ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
     m_adminPort = new QSpinBox(m_adminFields);
     m_adminPort->setRange(0, 65535);
     m_adminPort->setSpecialValueText(tr("not set"));
+    // Top-aligned: a long error under one field must not push the other one down.
     fieldsLayout->addWidget(
-        adminField(m_adminAddress, KeyAdmin + QLatin1Char('.') + KeyBindAddress, tr("Address:")), 2);
+        adminField(m_adminAddress, KeyAdmin + QLatin1Char('.') + KeyBindAddress, tr("Address:")), 2,
+        Qt::AlignTop);
     fieldsLayout->addWidget(adminField(m_adminPort, KeyAdmin + QLatin1Char('.') + KeyBindPort, tr("Port:")),
-                            1);
+                            1, Qt::AlignTop);
     m_adminAddress->setToolTip(tr("IP address to listen on; empty: 127.0.0.1. A non-loopback address "
                                   "exposes the metrics without authentication."));
     m_adminPort->setToolTip(tr("TCP port, 1–65535 (required); not one an endpoint uses."));

@@ -75,10 +75,9 @@ QString cacheHint(const QString &mode)
 {
     if (mode == QLatin1String("policy"))
         return QObject::tr(
-            "<b>Policy endpoint:</b> an answer is keyed by the whole request (client address, queue id, "
-            "…) and reused only for an identical request, so hits are rare; and a cached REJECT or "
-            "DEFER_IF_PERMIT is repeated for as long as it lives. Keep the positive lifetime short, or let "
-            "the backend decide with <tt>Cache-Control</tt>.");
+            "<b>Policy endpoint:</b> whatever the backend answers is repeated for as long as the entry "
+            "lives, a REJECT or DEFER_IF_PERMIT included. Keep the found lifetime short, or let the backend "
+            "decide per answer with <tt>Cache-Control</tt>.");
     return QObject::tr(
         "Answers repeated lookups without asking the backend and shares one backend call among identical "
         "lookups in flight. Errors are never cached. Off unless enabled.");

@@ -30,8 +30,14 @@ int main(int argc, char *argv[])
                        "endpoint NAME (repeatable; socketmap: NAME=MAP KEY, policy: "
                        "NAME=ATTRIBUTE=VALUE)."),
         QStringLiteral("NAME=KEY"));
+    const QCommandLineOption visibleField(
+        QStringLiteral("show-field"),
+        QStringLiteral("With --screenshot: scroll the endpoint form so the field NAME (its JSON key, "
+                       "e.g. cache.max-ttl) is visible in admin-editor.png."),
+        QStringLiteral("NAME"));
     parser.addOption(screenshot);
     parser.addOption(lookup);
+    parser.addOption(visibleField);
     parser.process(app);
 
     prc::MainWindow window;
@@ -56,6 +62,7 @@ int main(int argc, char *argv[])
             lookups.append({value.left(equals), equals < 0 ? QString() : value.mid(equals + 1)});
         }
         auto *runner = new prc::ScreenshotRunner(&window, parser.value(screenshot), lookups, &app);
+        runner->setVisibleField(parser.value(visibleField));
         QObject::connect(runner, &prc::ScreenshotRunner::done, &app,
                          [](bool ok) { QApplication::exit(ok ? 0 : 1); });
         runner->start();

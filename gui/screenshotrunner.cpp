@@ -3,12 +3,14 @@
 
 #include "adminlogging.h"
 #include "configdocument.h"
+#include "configeditor.h"
 #include "lookuppanel.h"
 #include "mainwindow.h"
 
 #include <QDir>
 #include <QJsonObject>
 #include <QPixmap>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -34,6 +36,16 @@ void ScreenshotRunner::start()
     m_window->show();
     // Let the first layout pass and paint happen before grabbing.
     QTimer::singleShot(200, this, [this] {
+        if (!m_visibleField.isEmpty()) {
+            auto *field = m_window->editor()->findChild<QWidget *>(m_visibleField);
+            auto *scroll = m_window->editor()->findChild<QScrollArea *>();
+            if (field && scroll) {
+                scroll->ensureWidgetVisible(field, 0, 40);
+            } else {
+                qCWarning(lcAdmin) << "no field named" << m_visibleField;
+                m_ok = false;
+            }
+        }
         m_ok = grab(MainWindow::EditorTab, QStringLiteral("admin-editor.png")) && m_ok;
         m_window->tabs()->setCurrentIndex(MainWindow::LookupTab);
         nextLookup();

@@ -19,6 +19,9 @@ public:
     ScreenshotRunner(MainWindow *window, QString directory, QList<QPair<QString, QString>> lookups,
                      QObject *parent = nullptr);
 
+    /// Scrolls the editor so the field with this object name ("cache.max-ttl") is in admin-editor.png.
+    void setVisibleField(const QString &objectName) { m_visibleField = objectName; }
+
     void start();
 
 Q_SIGNALS:
@@ -32,6 +35,7 @@ private:
     MainWindow *m_window;
     QString m_directory;
     QList<QPair<QString, QString>> m_lookups;
+    QString m_visibleField;
     bool m_ok = true;
 };
 
