@@ -107,8 +107,10 @@ void Session::processBuffer()
     while (!m_closed && !paused()) {
         // Read no more than one request can be, plus what is already buffered: bounded whatever the peer
         // sends.
+        // Only what is there: QIODevice::read(n) allocates n bytes up front, and an idle connection would
+        // keep that capacity.
         if (m_buffer.size() < limit && m_socket->bytesAvailable() > 0)
-            m_buffer += m_socket->read(limit - m_buffer.size());
+            m_buffer += m_socket->read(std::min<qint64>(m_socket->bytesAvailable(), limit - m_buffer.size()));
 
         Frame frame = m_context->handler().takeRequest(m_buffer);
         if (frame.status == Frame::Status::Incomplete) {
@@ -130,6 +132,9 @@ void Session::processBuffer()
         }
         accept(frame.payload);
     }
+    // Between requests the buffer is usually empty; release its capacity rather than keep it per connection.
+    if (m_buffer.isEmpty())
+        m_buffer = QByteArray();
 }
 
 void Session::accept(const QByteArray &frame)
