@@ -40,7 +40,10 @@ EndpointServer::~EndpointServer() = default;
 bool EndpointServer::listen(QString *error)
 {
     const EndpointConfig &cfg = m_context->config();
-    // The backlog is the kernel's; Qt's own pending queue is drained as soon as the event loop runs.
+    // Every Postfix process opens its own connection, and they all reconnect at once after a restart: a deep
+    // kernel backlog (Qt's default is 50) keeps a burst of connects from waiting for SYN retransmissions.
+    // Qt's own pending queue is drained as soon as the event loop runs.
+    m_server->setListenBacklogSize(1024);
     m_server->setMaxPendingConnections(128);
     if (!m_server->listen(bindAddressFor(cfg.bindAddress), cfg.bindPort)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
