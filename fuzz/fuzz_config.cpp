@@ -39,8 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             names.insert(endpoint.name);
             PRC_FUZZ_CHECK(endpoint.bindPort >= 1);
             PRC_FUZZ_CHECK(endpoint.target.isValid() && !endpoint.target.host().isEmpty());
-            PRC_FUZZ_CHECK(endpoint.target.scheme() == QLatin1String("http") ||
-                           endpoint.target.scheme() == QLatin1String("https"));
+            PRC_FUZZ_CHECK(endpoint.target.scheme() == QLatin1String("http")
+                           || endpoint.target.scheme() == QLatin1String("https"));
             PRC_FUZZ_CHECK(endpoint.requestTimeoutMs >= 1 && endpoint.requestTimeoutMs <= 600000);
             PRC_FUZZ_CHECK(endpoint.maxConnections >= 1 && endpoint.maxInFlight >= 1);
             PRC_FUZZ_CHECK(endpoint.effectiveIdleTimeoutMs() > 0 && endpoint.effectiveMaxRequestSize() > 0);
@@ -50,8 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 
     // Loading is deterministic: the same bytes give the same verdict and the same endpoints.
     const auto again = ConfigLoader::parse(json, fileName, options);
-    PRC_FUZZ_CHECK(again.ok() == result.ok() && again.errors.size() == result.errors.size() &&
-                   again.warnings.size() == result.warnings.size());
+    PRC_FUZZ_CHECK(again.ok() == result.ok() && again.errors.size() == result.errors.size()
+                   && again.warnings.size() == result.warnings.size());
     if (result.ok())
         PRC_FUZZ_CHECK(again.config->endpoints == result.config->endpoints);
     return 0;

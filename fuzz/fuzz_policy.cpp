@@ -16,13 +16,9 @@ using prc::PolicyCodec;
 
 namespace {
 
-constexpr qsizetype MaxRequest = 2048;
+using prc::fuzz::Taken;
 
-struct Taken
-{
-    Frame::Status status;
-    QByteArray payload;
-};
+constexpr qsizetype MaxRequest = 2048;
 
 QList<Taken> drain(QByteArray &buffer)
 {
@@ -80,8 +76,9 @@ void checkRequest(const QByteArray &payload)
     // The body only uses the form alphabet, and the backend decodes exactly the bytes Postfix sent.
     const QByteArray body = PolicyCodec::formEncode(*attributes);
     for (const char c : body) {
-        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                           c == '-' || c == '.' || c == '_' || c == '~' || c == '%' || c == '=' || c == '&';
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                           || c == '-' || c == '.' || c == '_' || c == '~' || c == '%' || c == '='
+                           || c == '&';
         PRC_FUZZ_CHECK(plain);
     }
     PRC_FUZZ_CHECK(formDecode(body) == *attributes);
@@ -129,28 +126,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             checkRequest(frame.payload);
     }
 
-    if (size > 1) {
-        const qsizetype chunk = 1 + data[0] % 61;
-        QByteArray buffer;
-        QList<Taken> pieces;
-        for (qsizetype offset = 0; offset < input.size(); offset += chunk) {
-            buffer.append(input.mid(offset, chunk));
-            QList<Taken> got = drain(buffer);
-            const bool stop = got.last().status == Frame::Status::Invalid;
-            if (!stop)
-                got.removeLast();
-            pieces.append(got);
-            if (stop)
-                break;
-        }
-        if (pieces.isEmpty() || pieces.last().status != Frame::Status::Invalid)
-            pieces.append({Frame::Status::Incomplete, {}});
-        PRC_FUZZ_CHECK(pieces.size() == frames.size());
-        for (qsizetype i = 0; i < frames.size(); ++i) {
-            PRC_FUZZ_CHECK(pieces.at(i).status == frames.at(i).status);
-            PRC_FUZZ_CHECK(pieces.at(i).payload == frames.at(i).payload);
-        }
-    }
+    // Reads may split the stream anywhere.
+    if (size > 1)
+        prc::fuzz::checkSplitInvariance(input, frames, 1 + data[0] % 61, drain);
 
     checkAction(input);
     return 0;

@@ -17,13 +17,9 @@ using prc::SocketmapCodec;
 
 namespace {
 
-constexpr qsizetype MaxLength = 1000;
+using prc::fuzz::Taken;
 
-struct Taken
-{
-    Frame::Status status;
-    QByteArray payload;
-};
+constexpr qsizetype MaxLength = 1000;
 
 QList<Taken> drain(QByteArray &buffer)
 {
@@ -104,28 +100,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
 
     // Reads may split the stream anywhere.
-    if (size > 1) {
-        const qsizetype chunk = 1 + data[0] % 61;
-        QByteArray buffer;
-        QList<Taken> pieces;
-        for (qsizetype offset = 0; offset < input.size(); offset += chunk) {
-            buffer.append(input.mid(offset, chunk));
-            QList<Taken> got = drain(buffer);
-            const bool stop = got.last().status == Frame::Status::Invalid;
-            if (!stop)
-                got.removeLast();
-            pieces.append(got);
-            if (stop)
-                break;
-        }
-        if (pieces.isEmpty() || pieces.last().status != Frame::Status::Invalid)
-            pieces.append({Frame::Status::Incomplete, {}});
-        PRC_FUZZ_CHECK(pieces.size() == frames.size());
-        for (qsizetype i = 0; i < frames.size(); ++i) {
-            PRC_FUZZ_CHECK(pieces.at(i).status == frames.at(i).status);
-            PRC_FUZZ_CHECK(pieces.at(i).payload == frames.at(i).payload);
-        }
-    }
+    if (size > 1)
+        prc::fuzz::checkSplitInvariance(input, frames, 1 + data[0] % 61, drain);
 
     checkCodec(input);
     return 0;

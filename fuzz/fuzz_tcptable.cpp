@@ -15,13 +15,9 @@ using prc::TcpTableCodec;
 
 namespace {
 
-constexpr qsizetype MaxLine = 2048;
+using prc::fuzz::Taken;
 
-struct Taken
-{
-    Frame::Status status;
-    QByteArray payload;
-};
+constexpr qsizetype MaxLine = 2048;
 
 /// Takes frames until one is incomplete or invalid, checking what the framer promises about the buffer.
 QList<Taken> drain(QByteArray &buffer)
@@ -42,8 +38,8 @@ QList<Taken> drain(QByteArray &buffer)
         const qsizetype consumed = before.size() - buffer.size();
         // Only one CR before the newline is dropped; a second one belongs to the line (Postfix would send
         // %0D).
-        PRC_FUZZ_CHECK(consumed == frame.payload.size() + 1 ||
-                       (consumed == frame.payload.size() + 2 && before.at(frame.payload.size()) == '\r'));
+        PRC_FUZZ_CHECK(consumed == frame.payload.size() + 1
+                       || (consumed == frame.payload.size() + 2 && before.at(frame.payload.size()) == '\r'));
         PRC_FUZZ_CHECK(before.startsWith(frame.payload));
         PRC_FUZZ_CHECK(before.mid(consumed) == buffer);
     }
@@ -101,29 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             checkRequest(frame.payload);
     }
 
-    // The stream arrives in pieces: the frames must not depend on where the reads split it.
-    if (size > 1) {
-        const qsizetype chunk = 1 + data[0] % 61;
-        QByteArray buffer;
-        QList<Taken> pieces;
-        for (qsizetype offset = 0; offset < input.size(); offset += chunk) {
-            buffer.append(input.mid(offset, chunk));
-            QList<Taken> got = drain(buffer);
-            const bool stop = got.last().status == Frame::Status::Invalid;
-            if (!stop)
-                got.removeLast(); // the incomplete tail, retried with more bytes
-            pieces.append(got);
-            if (stop)
-                break;
-        }
-        if (pieces.isEmpty() || pieces.last().status != Frame::Status::Invalid)
-            pieces.append({Frame::Status::Incomplete, {}});
-        PRC_FUZZ_CHECK(pieces.size() == frames.size());
-        for (qsizetype i = 0; i < frames.size(); ++i) {
-            PRC_FUZZ_CHECK(pieces.at(i).status == frames.at(i).status);
-            PRC_FUZZ_CHECK(pieces.at(i).payload == frames.at(i).payload);
-        }
-    }
+    // Reads may split the stream anywhere.
+    if (size > 1)
+        prc::fuzz::checkSplitInvariance(input, frames, 1 + data[0] % 61, drain);
 
     checkCodec(input);
     return 0;
