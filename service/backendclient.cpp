@@ -16,7 +16,8 @@ BackendClient::BackendClient(Settings settings, QObject *parent)
     , m_userAgent(m_settings.userAgent.toUtf8())
     , m_authToken(m_settings.authToken.toUtf8())
 {
-    const int clients = std::max(1, (m_settings.connections + ConnectionsPerClient - 1) / ConnectionsPerClient);
+    const int clients =
+        std::max(1, (m_settings.connections + ConnectionsPerClient - 1) / ConnectionsPerClient);
     for (int i = 0; i < clients; ++i) {
         auto *network = new QNetworkAccessManager(this);
         // Lookups must be answered by the configured backend only, never through a proxy guessed from the

@@ -30,7 +30,7 @@ public:
         int timeoutMs = 2000;
         qint64 maxResponseSize = 1024 * 1024;
         int connections = ConnectionsPerClient; ///< parallel backend connections (HTTP/1.1)
-        bool http2 = false; ///< HTTP/2: ALPN for https, prior knowledge (h2c) for http
+        bool http2 = false;                     ///< HTTP/2: ALPN for https, prior knowledge (h2c) for http
     };
 
     explicit BackendClient(Settings settings, QObject *parent = nullptr);

@@ -16,9 +16,9 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
                                  std::shared_ptr<EndpointMetrics> metrics, std::shared_ptr<const Clock> clock)
     : m_config(config)
     , m_handler(createHandler(config))
-    , m_backend(std::make_unique<BackendClient>(BackendClient::Settings{
-          userAgent, config.authToken, config.requestTimeoutMs, config.maxResponseSize, config.backendConnections,
-          config.backendHttp2}))
+    , m_backend(std::make_unique<BackendClient>(
+          BackendClient::Settings{userAgent, config.authToken, config.requestTimeoutMs,
+                                  config.maxResponseSize, config.backendConnections, config.backendHttp2}))
     , m_metrics(metrics ? std::move(metrics) : std::make_shared<EndpointMetrics>())
 {
     // Policy endpoints too are cached only when their own cache.enabled says so; nothing is on by default.

@@ -70,10 +70,9 @@ QByteArray renderMetrics(const ServiceApplication &service)
         for (size_t i = 0; i < metrics.durationBuckets.size(); ++i) {
             cumulative += metrics.durationBuckets[i];
             Labels labels = endpointLabel(server);
-            labels.append(
-                {"le", i < EndpointMetrics::DurationBucketsMs.size()
-                           ? MetricsWriter::formatDouble(EndpointMetrics::DurationBucketsMs[i] / 1000.0)
-                           : QByteArrayLiteral("+Inf")});
+            labels.append({"le", i < EndpointMetrics::DurationBucketsMs.size() ? MetricsWriter::formatDouble(
+                                     EndpointMetrics::DurationBucketsMs[i] / 1000.0)
+                                                                               : QByteArrayLiteral("+Inf")});
             out.sample("prc_backend_request_duration_seconds_bucket", labels, cumulative);
         }
         out.sample("prc_backend_request_duration_seconds_sum", endpointLabel(server),

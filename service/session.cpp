@@ -77,7 +77,8 @@ Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> cont
 Session::~Session()
 {
     // Calls in flight go first: their network replies belong to the endpoint context's clients, which this
-    // session may be the last to keep alive (its shared_ptr member is released before QObject deletes children).
+    // session may be the last to keep alive (its shared_ptr member is released before QObject deletes
+    // children).
     qDeleteAll(findChildren<BackendRequest *>(Qt::FindDirectChildrenOnly));
 }
 

@@ -71,14 +71,16 @@ bool operator==(const EndpointConfig &a, const EndpointConfig &b)
            && a.listSeparator == b.listSeparator && a.maxConnections == b.maxConnections
            && a.idleTimeoutMs == b.idleTimeoutMs && a.maxRequestSize == b.maxRequestSize
            && a.maxInFlight == b.maxInFlight && a.backendConnections == b.backendConnections
-        && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize && a.cache == b.cache;
+           && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize
+           && a.cache == b.cache;
 }
 
 bool operator==(const CacheConfig &a, const CacheConfig &b)
 {
-    return a.enabled == b.enabled && a.maxEntries == b.maxEntries && a.maxBytes == b.maxBytes &&
-           a.positiveTtlMs == b.positiveTtlMs && a.negativeTtlMs == b.negativeTtlMs && a.maxTtlMs == b.maxTtlMs &&
-           a.staleIfErrorMs == b.staleIfErrorMs && a.honorCacheControl == b.honorCacheControl;
+    return a.enabled == b.enabled && a.maxEntries == b.maxEntries && a.maxBytes == b.maxBytes
+           && a.positiveTtlMs == b.positiveTtlMs && a.negativeTtlMs == b.negativeTtlMs
+           && a.maxTtlMs == b.maxTtlMs && a.staleIfErrorMs == b.staleIfErrorMs
+           && a.honorCacheControl == b.honorCacheControl;
 }
 
 } // namespace prc

@@ -60,18 +60,18 @@ std::optional<BackendData> BackendData::loadFile(const QString &path, QString *e
     // Bounded read: a data file is small, and a wrong path (say, a device) must not eat the memory.
     const QByteArray json = file.read(MaxDataFileSize + 1);
     if (json.size() > MaxDataFileSize) {
-        *error = path + QLatin1String(": larger than ") + QString::number(MaxDataFileSize) +
-                 QLatin1String(" bytes");
+        *error = path + QLatin1String(": larger than ") + QString::number(MaxDataFileSize)
+                 + QLatin1String(" bytes");
         return std::nullopt;
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (!document.isObject()) {
-        *error = path + QLatin1String(": not a JSON object") +
-                 (parseError.error != QJsonParseError::NoError
-                      ? QLatin1String(" (") + parseError.errorString() + QLatin1String(" at offset ") +
-                            QString::number(parseError.offset) + QLatin1Char(')')
-                      : QString());
+        *error = path + QLatin1String(": not a JSON object")
+                 + (parseError.error != QJsonParseError::NoError
+                        ? QLatin1String(" (") + parseError.errorString() + QLatin1String(" at offset ")
+                              + QString::number(parseError.offset) + QLatin1Char(')')
+                        : QString());
         return std::nullopt;
     }
     const QJsonObject root = document.object();
@@ -134,8 +134,8 @@ std::optional<BackendData> BackendData::loadFile(const QString &path, QString *e
             return std::nullopt;
         rule.values = lowerCaseSet(*values);
         rule.domains = lowerCaseSet(*domains);
-        if (rule.attribute.isEmpty() || rule.action.isEmpty() ||
-            (rule.values.isEmpty() && rule.domains.isEmpty())) {
+        if (rule.attribute.isEmpty() || rule.action.isEmpty()
+            || (rule.values.isEmpty() && rule.domains.isEmpty())) {
             *error =
                 rulePath + QLatin1String(": needs \"attribute\", \"action\" and \"values\" or \"domains\"");
             return std::nullopt;

@@ -110,8 +110,8 @@ QHttpServerResponse ExampleBackend::route(const QHttpServerRequest &request, QSt
     const QUrlQuery query = request.query();
     for (const QString &name : {QStringLiteral("name"), QStringLiteral("key")}) {
         if (query.hasQueryItem(name))
-            *logDetail += QLatin1Char(' ') + name + QLatin1String("=\"") +
-                          printable(query.queryItemValue(name, QUrl::FullyDecoded)) + QLatin1Char('"');
+            *logDetail += QLatin1Char(' ') + name + QLatin1String("=\"")
+                          + printable(query.queryItemValue(name, QUrl::FullyDecoded)) + QLatin1Char('"');
     }
 
     if (!isAuthorised(request))
@@ -125,8 +125,8 @@ QHttpServerResponse ExampleBackend::route(const QHttpServerRequest &request, QSt
 
     const QLatin1String lookupPrefix("/lookup/");
     QString table;
-    if (path == QLatin1String("/domain") || path == QLatin1String("/mailbox") ||
-        path == QLatin1String("/alias")) {
+    if (path == QLatin1String("/domain") || path == QLatin1String("/mailbox")
+        || path == QLatin1String("/alias")) {
         table = path.mid(1);
     } else if (path.startsWith(lookupPrefix)) {
         table = path.mid(lookupPrefix.size());
@@ -166,8 +166,8 @@ QHttpServerResponse ExampleBackend::policy(const QByteArray &body, QString *logD
 {
     const BackendData::Attributes attributes = decodeForm(body);
     for (const QString &name : {QStringLiteral("sender"), QStringLiteral("recipient")})
-        *logDetail += QLatin1Char(' ') + name + QLatin1String("=\"") +
-                      printable(attribute(attributes, name)) + QLatin1Char('"');
+        *logDetail += QLatin1Char(' ') + name + QLatin1String("=\"") + printable(attribute(attributes, name))
+                      + QLatin1Char('"');
     const QString action = m_data.policyAction(attributes);
     *logDetail += QLatin1String(" action=\"") + action + QLatin1Char('"');
     return QHttpServerResponse(QByteArrayLiteral("text/plain; charset=utf-8"), action.toUtf8());

@@ -183,8 +183,8 @@ void TestConfigLoader::sampleJsonWarnsOnlyWhenWorldReadable()
     QVERIFY2(result.warnings.isEmpty(), qPrintable(describe(result.warnings)));
 
     QVERIFY(writeFile(path, content,
-                      QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
-                          QFileDevice::ReadOther));
+                      QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup
+                          | QFileDevice::ReadOther));
     result = ConfigLoader::loadFile(path);
     QVERIFY(result.ok());
     QCOMPARE(result.warnings.size(), 1);
