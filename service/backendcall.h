@@ -35,6 +35,15 @@ struct BackendResult
     QByteArray cacheControl; ///< the Cache-Control header of a Response (joined when repeated), for the cache
     QString error;           ///< human-readable, for NetworkError/TooLarge/Timeout
     qint64 elapsedMs = 0;
+
+    /// Worth a warning in the log: no complete response, a 5xx, or a 4xx other than 404 ("not found" is an
+    /// answer, not a failure).
+    bool isFailedCall() const
+    {
+        return outcome != Outcome::Response || status >= 500 || (status >= 400 && status != 404);
+    }
+    /// What went wrong, for that warning.
+    QString failureText() const { return error.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : error; }
 };
 
 } // namespace prc

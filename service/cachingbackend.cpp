@@ -88,12 +88,10 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
             stale = true;
         }
     }
-    if (result.outcome != BackendResult::Outcome::Response || result.status >= 500
-        || (result.status >= 400 && result.status != 404)) {
+    if (result.isFailedCall()) {
         // Logged once per backend call, with the request id the backend saw, however many requests waited.
         qCWarning(lcBackend).noquote()
-            << flight.leaderId << m_name << "backend call failed:"
-            << (result.error.isEmpty() ? QStringLiteral("HTTP %1").arg(result.status) : result.error)
+            << flight.leaderId << m_name << "backend call failed:" << result.failureText()
             << QStringLiteral("(%1 ms)").arg(result.elapsedMs)
             << (flight.waiters.size() > 1 ? QStringLiteral("for %1 requests").arg(flight.waiters.size())
                                           : QString())

@@ -107,9 +107,8 @@ void Session::processBuffer()
     const qsizetype limit = m_context->config().effectiveMaxRequestSize() + FramingSlack;
     while (!m_closed && !paused()) {
         // Read no more than one request can be, plus what is already buffered: bounded whatever the peer
-        // sends.
-        // Only what is there: QIODevice::read(n) allocates n bytes up front, and an idle connection would
-        // keep that capacity.
+        // sends. And only what is there: QIODevice::read(n) allocates n bytes up front, and an idle
+        // connection would keep that capacity.
         if (m_buffer.size() < limit && m_socket->bytesAvailable() > 0)
             m_buffer += m_socket->read(std::min<qint64>(m_socket->bytesAvailable(), limit - m_buffer.size()));
 
@@ -123,8 +122,7 @@ void Session::processBuffer()
             const QByteArray id = newRequestId();
             qCWarning(lcSession).noquote() << id << m_peer << m_context->config().name
                                            << "invalid request stream:" << frame.error << "- closing";
-            const quint64 sequence = m_headSequence + m_queue.size();
-            m_queue.push_back({id, {}, false, false});
+            const quint64 sequence = reserveReply();
             m_buffer.clear();
             m_stopReading = true;
             m_context->metrics().recordRequest(ResultClass::Malformed);
@@ -142,8 +140,7 @@ void Session::accept(const QByteArray &frame)
 {
     restartIdleTimer();
     const QByteArray id = newRequestId();
-    const quint64 sequence = m_headSequence + m_queue.size();
-    m_queue.push_back({id, {}, false, false});
+    const quint64 sequence = reserveReply();
 
     ModeHandler::Prepared prepared = m_context->handler().prepare(frame, id);
     if (!prepared.call) {
@@ -181,12 +178,9 @@ void Session::accept(const QByteArray &frame)
                 const ResultClass resultClass = classifyReply(m_context->config().mode, result, reply);
                 m_context->metrics().recordBackendCall(result, resultClass);
                 m_context->metrics().recordRequest(resultClass);
-                if (result.outcome != BackendResult::Outcome::Response || result.status >= 500
-                    || (result.status >= 400 && result.status != 404)) {
+                if (result.isFailedCall()) {
                     qCWarning(lcBackend).noquote()
-                        << id << m_context->config().name << "backend call failed:"
-                        << (result.error.isEmpty() ? QStringLiteral("HTTP %1").arg(result.status)
-                                                   : result.error)
+                        << id << m_context->config().name << "backend call failed:" << result.failureText()
                         << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
                 }
                 qCDebug(lcSession).noquote()
@@ -195,6 +189,12 @@ void Session::accept(const QByteArray &frame)
                 request->deleteLater();
                 complete(sequence, std::move(reply), false);
             });
+}
+
+quint64 Session::reserveReply()
+{
+    m_queue.emplace_back();
+    return m_headSequence + m_queue.size() - 1;
 }
 
 void Session::complete(quint64 sequence, QByteArray reply, bool closeAfter)

@@ -41,7 +41,6 @@ Q_SIGNALS:
 private:
     struct Pending
     {
-        QByteArray requestId;
         QByteArray reply;
         bool ready = false;
         bool closeAfter = false;
@@ -50,6 +49,8 @@ private:
     void readSocket();
     void processBuffer();
     void accept(const QByteArray &frame);
+    /// A place in the reply order for the request just taken; returns its sequence number.
+    quint64 reserveReply();
     void complete(quint64 sequence, QByteArray reply, bool closeAfter);
     void flush();
     void closeAfterFlush(const char *why);
