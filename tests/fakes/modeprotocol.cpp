@@ -81,6 +81,18 @@ QByteArray temporaryPrefix(EndpointMode mode)
     return {};
 }
 
+EndpointConfig localEndpoint(const QString &name, EndpointMode mode, const QUrl &target, quint16 port)
+{
+    EndpointConfig config;
+    config.name = name;
+    config.mode = mode;
+    config.target = target;
+    config.bindAddress = QStringLiteral("127.0.0.1");
+    config.bindPort = port;
+    config.authToken = QStringLiteral("t");
+    return config;
+}
+
 void addModeRows()
 {
     QTest::addColumn<EndpointMode>("mode");

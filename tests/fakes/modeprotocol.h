@@ -30,6 +30,9 @@ QByteArray foundReply(EndpointMode mode, const QByteArray &value);
 /// What every temporary-error reply of the mode starts with.
 QByteArray temporaryPrefix(EndpointMode mode);
 
+/// An endpoint on 127.0.0.1 (port 0: any free one) with token "t" and every other setting at its default.
+EndpointConfig localEndpoint(const QString &name, EndpointMode mode, const QUrl &target, quint16 port = 0);
+
 /// A "mode" column with one row per mode.
 void addModeRows();
 

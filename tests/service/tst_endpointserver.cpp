@@ -88,14 +88,9 @@ void TestEndpointServer::cleanup()
 EndpointServer *TestEndpointServer::start(EndpointMode mode,
                                           const std::function<void(EndpointConfig &)> &adjust)
 {
-    EndpointConfig config;
-    config.name = QStringLiteral("test-") + modeName(mode);
-    config.mode = mode;
-    config.target = m_backend->url(QStringLiteral("/lookup"));
-    config.bindAddress = QStringLiteral("127.0.0.1");
-    config.bindPort = 0;
+    EndpointConfig config = localEndpoint(QStringLiteral("test-") + modeName(mode), mode,
+                                          m_backend->url(QStringLiteral("/lookup")));
     config.authToken = Token;
-    config.requestTimeoutMs = 2000;
     if (adjust)
         adjust(config);
     delete m_server;

@@ -3,6 +3,7 @@
 // and crowds of idle connections. The service must answer or close, keep serving others, and stay small.
 #include "endpointserver.h"
 #include "fakebackend.h"
+#include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/netstring.h"
 #include "protocol/socketmapcodec.h"
@@ -38,12 +39,7 @@ qint64 residentKiB(qint64 pid)
 
 EndpointConfig tcpConfig(const QUrl &target)
 {
-    EndpointConfig config;
-    config.name = QStringLiteral("hardening");
-    config.mode = EndpointMode::TcpLookup;
-    config.target = target;
-    config.bindAddress = QStringLiteral("127.0.0.1");
-    config.authToken = QStringLiteral("t");
+    EndpointConfig config = localEndpoint(QStringLiteral("hardening"), EndpointMode::TcpLookup, target);
     config.requestTimeoutMs = 1500;
     return config;
 }

@@ -124,14 +124,9 @@ void TestLookupCache::cleanup()
 
 EndpointServer *TestLookupCache::start(EndpointMode mode, const std::function<void(EndpointConfig &)> &adjust)
 {
-    EndpointConfig config;
-    config.name = QStringLiteral("cached-") + modeName(mode);
-    config.mode = mode;
-    config.target = m_backend->url(QStringLiteral("/lookup"));
-    config.bindAddress = QStringLiteral("127.0.0.1");
-    config.bindPort = 0;
+    EndpointConfig config = localEndpoint(QStringLiteral("cached-") + modeName(mode), mode,
+                                          m_backend->url(QStringLiteral("/lookup")));
     config.authToken = Token;
-    config.requestTimeoutMs = 2000;
     config.cache = enabledCache();
     if (adjust)
         adjust(config);
@@ -829,12 +824,8 @@ void TestLookupCache::unchangedEndpointKeepsCacheOnServiceReload()
     const auto mode = EndpointMode::TcpLookup;
     m_backend->respond(found(mode, "v"));
     const auto endpoint = [this](const QString &name, quint16 port) {
-        EndpointConfig config;
-        config.name = name;
-        config.mode = EndpointMode::TcpLookup;
-        config.target = m_backend->url(QStringLiteral("/lookup"));
-        config.bindAddress = QStringLiteral("127.0.0.1");
-        config.bindPort = port;
+        EndpointConfig config =
+            localEndpoint(name, EndpointMode::TcpLookup, m_backend->url(QStringLiteral("/lookup")), port);
         config.authToken = Token;
         config.cache = enabledCache();
         return config;

@@ -8,6 +8,7 @@
 #include "httpfetch.h"
 #include "metricswriter.h"
 #include "modehandler.h"
+#include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/policycodec.h"
 #include "protocol/tcptablecodec.h"
@@ -28,7 +29,6 @@ using namespace prc;
 using namespace prc::test;
 using Framing = PostfixTestClient::Framing;
 
-Q_DECLARE_METATYPE(prc::EndpointMode)
 Q_DECLARE_METATYPE(prc::ResultClass)
 
 namespace {
@@ -283,13 +283,7 @@ bool TestMetrics::startService(ServiceApplication &service, FakeBackend &backend
     });
 
     const auto endpoint = [&backend](const QString &name, EndpointMode mode) {
-        EndpointConfig config;
-        config.name = name;
-        config.mode = mode;
-        config.target = backend.url(QStringLiteral("/lookup"));
-        config.bindAddress = QStringLiteral("127.0.0.1");
-        config.bindPort = freePort();
-        config.authToken = QStringLiteral("t");
+        EndpointConfig config = localEndpoint(name, mode, backend.url(QStringLiteral("/lookup")), freePort());
         config.requestTimeoutMs = 10000;
         return config;
     };

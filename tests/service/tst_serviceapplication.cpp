@@ -2,6 +2,7 @@
 // Reload and shutdown semantics of ServiceApplication, in process, with real sockets.
 #include "endpointserver.h"
 #include "fakebackend.h"
+#include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/tcptablecodec.h"
 #include "serviceapplication.h"
@@ -21,14 +22,7 @@ namespace {
 
 EndpointConfig endpoint(const QString &name, quint16 port, const QUrl &target)
 {
-    EndpointConfig config;
-    config.name = name;
-    config.mode = EndpointMode::TcpLookup;
-    config.target = target;
-    config.bindAddress = QStringLiteral("127.0.0.1");
-    config.bindPort = port;
-    config.authToken = QStringLiteral("t");
-    return config;
+    return localEndpoint(name, EndpointMode::TcpLookup, target, port);
 }
 
 } // namespace
