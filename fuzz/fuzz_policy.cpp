@@ -22,26 +22,19 @@ constexpr qsizetype MaxRequest = 2048;
 
 QList<Taken> drain(QByteArray &buffer)
 {
-    QList<Taken> frames;
-    for (;;) {
-        const QByteArray before = buffer;
-        Frame frame = PolicyCodec::takeRequest(buffer, MaxRequest);
-        frames.append({frame.status, frame.payload});
-        if (frame.status != Frame::Status::Complete) {
-            PRC_FUZZ_CHECK(buffer == before);
-            PRC_FUZZ_CHECK(frame.status == Frame::Status::Incomplete || !frame.error.isEmpty());
-            return frames;
-        }
-        PRC_FUZZ_CHECK(frame.payload.size() <= MaxRequest);
-        PRC_FUZZ_CHECK(before.startsWith(frame.payload));
-        PRC_FUZZ_CHECK(!frame.payload.contains("\n\n") && !frame.payload.contains("\n\r\n"));
-        // Only line breaks lie between the payload and the next request.
-        const qsizetype consumed = before.size() - buffer.size();
-        const QByteArray separator = before.mid(frame.payload.size(), consumed - frame.payload.size());
-        PRC_FUZZ_CHECK(separator.endsWith('\n'));
-        for (const char c : separator)
-            PRC_FUZZ_CHECK(c == '\r' || c == '\n');
-    }
+    return prc::fuzz::drainFrames(
+        buffer, [](QByteArray &b) { return PolicyCodec::takeRequest(b, MaxRequest); },
+        [](const QByteArray &before, const Frame &frame, const QByteArray &after) {
+            const qsizetype consumed = before.size() - after.size();
+            PRC_FUZZ_CHECK(frame.payload.size() <= MaxRequest);
+            PRC_FUZZ_CHECK(before.startsWith(frame.payload));
+            PRC_FUZZ_CHECK(!frame.payload.contains("\n\n") && !frame.payload.contains("\n\r\n"));
+            // Only line breaks lie between the payload and the next request.
+            const QByteArray separator = before.mid(frame.payload.size(), consumed - frame.payload.size());
+            PRC_FUZZ_CHECK(separator.endsWith('\n'));
+            for (const char c : separator)
+                PRC_FUZZ_CHECK(c == '\r' || c == '\n');
+        });
 }
 
 /// application/x-www-form-urlencoded, split back into its pairs.
@@ -119,16 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     const QByteArray input(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
 
-    QByteArray whole = input;
-    const QList<Taken> frames = drain(whole);
-    for (const Taken &frame : frames) {
-        if (frame.status == Frame::Status::Complete)
-            checkRequest(frame.payload);
-    }
-
-    // Reads may split the stream anywhere.
-    if (size > 1)
-        prc::fuzz::checkSplitInvariance(input, frames, 1 + data[0] % 61, drain);
+    prc::fuzz::checkStream(input, drain, checkRequest);
 
     checkAction(input);
     return 0;

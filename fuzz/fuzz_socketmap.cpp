@@ -23,25 +23,18 @@ constexpr qsizetype MaxLength = 1000;
 
 QList<Taken> drain(QByteArray &buffer)
 {
-    QList<Taken> frames;
-    for (;;) {
-        const QByteArray before = buffer;
-        Frame frame = Netstring::take(buffer, MaxLength);
-        frames.append({frame.status, frame.payload});
-        if (frame.status != Frame::Status::Complete) {
-            PRC_FUZZ_CHECK(buffer == before);
-            PRC_FUZZ_CHECK(frame.status == Frame::Status::Incomplete || !frame.error.isEmpty());
-            return frames;
-        }
-        PRC_FUZZ_CHECK(frame.payload.size() <= MaxLength);
-        // The frame was exactly "LEN:payload," with LEN the payload's length (leading zeros allowed).
-        const qsizetype consumed = before.size() - buffer.size();
-        const qsizetype colon = before.indexOf(':');
-        PRC_FUZZ_CHECK(colon > 0 && consumed == colon + 1 + frame.payload.size() + 1);
-        PRC_FUZZ_CHECK(before.left(colon).toLongLong() == frame.payload.size());
-        PRC_FUZZ_CHECK(before.mid(colon + 1, frame.payload.size()) == frame.payload);
-        PRC_FUZZ_CHECK(before.at(consumed - 1) == ',');
-    }
+    return prc::fuzz::drainFrames(
+        buffer, [](QByteArray &b) { return Netstring::take(b, MaxLength); },
+        [](const QByteArray &before, const Frame &frame, const QByteArray &after) {
+            const qsizetype consumed = before.size() - after.size();
+            PRC_FUZZ_CHECK(frame.payload.size() <= MaxLength);
+            // The frame was exactly "LEN:payload," with LEN the payload's length (leading zeros allowed).
+            const qsizetype colon = before.indexOf(':');
+            PRC_FUZZ_CHECK(colon > 0 && consumed == colon + 1 + frame.payload.size() + 1);
+            PRC_FUZZ_CHECK(before.left(colon).toLongLong() == frame.payload.size());
+            PRC_FUZZ_CHECK(before.mid(colon + 1, frame.payload.size()) == frame.payload);
+            PRC_FUZZ_CHECK(before.at(consumed - 1) == ',');
+        });
 }
 
 void checkRequest(const QByteArray &payload)
@@ -92,16 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     const QByteArray input(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
 
-    QByteArray whole = input;
-    const QList<Taken> frames = drain(whole);
-    for (const Taken &frame : frames) {
-        if (frame.status == Frame::Status::Complete)
-            checkRequest(frame.payload);
-    }
-
-    // Reads may split the stream anywhere.
-    if (size > 1)
-        prc::fuzz::checkSplitInvariance(input, frames, 1 + data[0] % 61, drain);
+    prc::fuzz::checkStream(input, drain, checkRequest);
 
     checkCodec(input);
     return 0;

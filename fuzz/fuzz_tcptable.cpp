@@ -22,27 +22,21 @@ constexpr qsizetype MaxLine = 2048;
 /// Takes frames until one is incomplete or invalid, checking what the framer promises about the buffer.
 QList<Taken> drain(QByteArray &buffer)
 {
-    QList<Taken> frames;
-    for (;;) {
-        const QByteArray before = buffer;
-        Frame frame = TcpTableCodec::takeLine(buffer, MaxLine);
-        frames.append({frame.status, frame.payload});
-        if (frame.status != Frame::Status::Complete) {
-            PRC_FUZZ_CHECK(buffer == before); // nothing consumed
-            PRC_FUZZ_CHECK(frame.status == Frame::Status::Incomplete || !frame.error.isEmpty());
-            return frames;
-        }
-        PRC_FUZZ_CHECK(!frame.payload.contains('\n'));
-        PRC_FUZZ_CHECK(frame.payload.size() <= MaxLine);
-        // Exactly the line, its optional CR and the newline were removed from the front.
-        const qsizetype consumed = before.size() - buffer.size();
-        // Only one CR before the newline is dropped; a second one belongs to the line (Postfix would send
-        // %0D).
-        PRC_FUZZ_CHECK(consumed == frame.payload.size() + 1
-                       || (consumed == frame.payload.size() + 2 && before.at(frame.payload.size()) == '\r'));
-        PRC_FUZZ_CHECK(before.startsWith(frame.payload));
-        PRC_FUZZ_CHECK(before.mid(consumed) == buffer);
-    }
+    return prc::fuzz::drainFrames(
+        buffer, [](QByteArray &b) { return TcpTableCodec::takeLine(b, MaxLine); },
+        [](const QByteArray &before, const Frame &frame, const QByteArray &after) {
+            const qsizetype consumed = before.size() - after.size();
+            PRC_FUZZ_CHECK(!frame.payload.contains('\n'));
+            PRC_FUZZ_CHECK(frame.payload.size() <= MaxLine);
+            // Exactly the line, its optional CR and the newline were removed from the front.
+            // Only one CR before the newline is dropped; a second one belongs to the line (Postfix would send
+            // %0D).
+            PRC_FUZZ_CHECK(
+                consumed == frame.payload.size() + 1
+                || (consumed == frame.payload.size() + 2 && before.at(frame.payload.size()) == '\r'));
+            PRC_FUZZ_CHECK(before.startsWith(frame.payload));
+            PRC_FUZZ_CHECK(before.mid(consumed) == after);
+        });
 }
 
 void checkRequest(const QByteArray &line)
@@ -90,16 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     const QByteArray input(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
 
-    QByteArray whole = input;
-    const QList<Taken> frames = drain(whole);
-    for (const Taken &frame : frames) {
-        if (frame.status == Frame::Status::Complete)
-            checkRequest(frame.payload);
-    }
-
-    // Reads may split the stream anywhere.
-    if (size > 1)
-        prc::fuzz::checkSplitInvariance(input, frames, 1 + data[0] % 61, drain);
+    prc::fuzz::checkStream(input, drain, checkRequest);
 
     checkCodec(input);
     return 0;
