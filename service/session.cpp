@@ -64,7 +64,7 @@ Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> cont
         m_socket->abort();
     });
 
-    connect(m_socket, &QTcpSocket::readyRead, this, &Session::readSocket);
+    connect(m_socket, &QTcpSocket::readyRead, this, &Session::processBuffer);
     connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
         if (!paused())
             processBuffer();
@@ -95,11 +95,6 @@ bool Session::paused() const
 {
     return m_stopReading || int(m_queue.size()) >= m_context->config().maxInFlight
            || m_socket->bytesToWrite() > MaxWriteBacklog;
-}
-
-void Session::readSocket()
-{
-    processBuffer();
 }
 
 void Session::processBuffer()

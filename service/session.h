@@ -46,7 +46,6 @@ private:
         bool closeAfter = false;
     };
 
-    void readSocket();
     void processBuffer();
     void accept(const QByteArray &frame);
     /// A place in the reply order for the request just taken; returns its sequence number.
