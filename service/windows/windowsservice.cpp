@@ -3,9 +3,9 @@
 
 #include "config/configloader.h"
 #include "logging.h"
-#include "serviceapplication.h"
+#include "app/serviceapplication.h"
 #include "servicelogging.h"
-#include "servicemain.h"
+#include "app/servicemain.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>

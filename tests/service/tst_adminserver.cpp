@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The admin listener over real sockets: routing, /healthz with and without a backend probe, limits, and what
 // a reload does to it.
-#include "adminserver.h"
-#include "endpointserver.h"
+#include "admin/adminserver.h"
+#include "listen/endpointserver.h"
 #include "fakebackend.h"
 #include "httpfetch.h"
-#include "serviceapplication.h"
+#include "app/serviceapplication.h"
 #include "serviceprocess.h"
 
 #include <QJsonArray>

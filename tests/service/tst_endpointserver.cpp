@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Real sockets end to end inside one process: Postfix-side client → EndpointServer → real HTTP backend.
-#include "endpointserver.h"
+#include "listen/endpointserver.h"
 #include "fakebackend.h"
 #include "modeprotocol.h"
 #include "postfixtestclient.h"

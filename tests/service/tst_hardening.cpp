@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Faults a long-running daemon meets: backends that fail in every way, clients that send garbage or too much,
 // and crowds of idle connections. The service must answer or close, keep serving others, and stay small.
-#include "endpointserver.h"
+#include "listen/endpointserver.h"
 #include "fakebackend.h"
 #include "modeprotocol.h"
 #include "postfixtestclient.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The reply tables: what each backend answer becomes in each Postfix protocol (README "Reply mapping").
-#include "backendcall.h"
-#include "endpointcontext.h"
-#include "modehandler.h"
+#include "backend/backendcall.h"
+#include "listen/endpointcontext.h"
+#include "modes/modehandler.h"
 #include "protocol/netstring.h"
 
 #include <QTest>

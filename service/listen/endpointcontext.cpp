@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "listen/endpointcontext.h"
+
+#include "backend/backendclient.h"
+#include "cache/cachingbackend.h"
+#include "metrics/endpointmetrics.h"
+#include "cache/lookupcache.h"
+#include "modes/policyhandler.h"
+#include "modes/socketmaplookuphandler.h"
+#include "cache/steadyclock.h"
+#include "modes/tcplookuphandler.h"
+
+namespace prc {
+
+EndpointContext::EndpointContext(const EndpointConfig &config, const QString &userAgent,
+                                 std::shared_ptr<EndpointMetrics> metrics, std::shared_ptr<const Clock> clock)
+    : m_config(config)
+    , m_handler(createHandler(config))
+    , m_backend(std::make_unique<BackendClient>(
+          BackendClient::Settings{userAgent, config.authToken, config.requestTimeoutMs,
+                                  config.maxResponseSize, config.backendConnections, config.backendHttp2}))
+    , m_metrics(metrics ? std::move(metrics) : std::make_shared<EndpointMetrics>())
+{
+    // Policy endpoints too are cached only when their own cache.enabled says so; nothing is on by default.
+    if (config.cache.enabled) {
+        m_cache = std::make_unique<LookupCache>(
+            config.cache, clock ? std::move(clock) : std::make_shared<SteadyClock>(), m_metrics.get());
+        m_cachingBackend =
+            std::make_unique<CachingBackend>(config.name, config.mode, *m_backend, *m_cache, *m_metrics);
+    }
+}
+
+EndpointContext::~EndpointContext() = default;
+
+std::unique_ptr<ModeHandler> EndpointContext::createHandler(const EndpointConfig &config)
+{
+    const qsizetype maxRequest = config.effectiveMaxRequestSize();
+    switch (config.mode) {
+    case EndpointMode::TcpLookup:
+        return std::make_unique<TcpLookupHandler>(config.target, config.listSeparator.toUtf8(), maxRequest);
+    case EndpointMode::SocketmapLookup:
+        return std::make_unique<SocketmapLookupHandler>(config.target, config.listSeparator.toUtf8(),
+                                                        maxRequest);
+    case EndpointMode::Policy:
+        return std::make_unique<PolicyHandler>(config.target, maxRequest);
+    }
+    return nullptr;
+}
+
+} // namespace prc

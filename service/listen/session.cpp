@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "listen/session.h"
+
+#include "backend/backendclient.h"
+#include "backend/backendrequest.h"
+#include "cache/cachingbackend.h"
+#include "listen/endpointcontext.h"
+#include "metrics/endpointmetrics.h"
+#include "modes/modehandler.h"
+#include "servicelogging.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUuid>
+
+namespace prc {
+namespace {
+
+// After we decided to close, a peer that does not read its last reply gets this long.
+constexpr int LingerMs = 5000;
+
+// Room for framing around a maximal request (netstring length digits, ':' and ',').
+constexpr qsizetype FramingSlack = 64;
+
+QByteArray newRequestId()
+{
+    return QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+}
+
+QByteArray printable(const QByteArray &bytes)
+{
+    QByteArray out = bytes.left(200);
+    for (char &c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    }
+    return out;
+}
+
+} // namespace
+
+Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> context, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_context(std::move(context))
+    , m_idleTimer(new QTimer(socket))
+{
+    m_socket->setParent(this);
+    m_peer = (m_socket->peerAddress().toString() + QLatin1Char(':') + QString::number(m_socket->peerPort()))
+                 .toUtf8();
+    // Qt stops reading from the kernel once this much is buffered: TCP flow control does the rest.
+    // Replies are small and complete: send each at once instead of waiting for Nagle's algorithm.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->setReadBufferSize(m_context->config().effectiveMaxRequestSize() + FramingSlack);
+
+    m_idleTimer->setSingleShot(true);
+    m_idleTimer->setTimerType(Qt::CoarseTimer);
+    connect(m_idleTimer, &QTimer::timeout, this, [this] {
+        if (!m_queue.empty() && !m_stopReading) {
+            restartIdleTimer(); // still working for this peer
+            return;
+        }
+        qCDebug(lcSession) << m_peer << "idle timeout, closing";
+        m_socket->abort();
+    });
+
+    connect(m_socket, &QTcpSocket::readyRead, this, &Session::processBuffer);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (!paused())
+            processBuffer();
+    });
+    connect(m_socket, &QTcpSocket::disconnected, this, &Session::onDisconnected);
+    restartIdleTimer();
+    qCDebug(lcSession) << m_peer << "connected to" << m_context->config().name;
+}
+
+Session::~Session()
+{
+    // Calls in flight go first: their network replies belong to the endpoint context's clients, which this
+    // session may be the last to keep alive (its shared_ptr member is released before QObject deletes
+    // children).
+    qDeleteAll(findChildren<BackendRequest *>(Qt::FindDirectChildrenOnly));
+}
+
+void Session::drain()
+{
+    if (m_closed)
+        return;
+    m_stopReading = true;
+    if (m_queue.empty())
+        closeAfterFlush("draining");
+}
+
+bool Session::paused() const
+{
+    return m_stopReading || int(m_queue.size()) >= m_context->config().maxInFlight
+           || m_socket->bytesToWrite() > MaxWriteBacklog;
+}
+
+void Session::processBuffer()
+{
+    const qsizetype limit = m_context->config().effectiveMaxRequestSize() + FramingSlack;
+    while (!m_closed && !paused()) {
+        // Read no more than one request can be, plus what is already buffered: bounded whatever the peer
+        // sends. And only what is there: QIODevice::read(n) allocates n bytes up front, and an idle
+        // connection would keep that capacity.
+        if (m_buffer.size() < limit && m_socket->bytesAvailable() > 0)
+            m_buffer += m_socket->read(std::min<qint64>(m_socket->bytesAvailable(), limit - m_buffer.size()));
+
+        Frame frame = m_context->handler().takeRequest(m_buffer);
+        if (frame.status == Frame::Status::Incomplete) {
+            if (m_socket->bytesAvailable() > 0 && m_buffer.size() < limit)
+                continue;
+            break;
+        }
+        if (frame.status == Frame::Status::Invalid) {
+            const QByteArray id = newRequestId();
+            qCWarning(lcSession).noquote() << id << m_peer << m_context->config().name
+                                           << "invalid request stream:" << frame.error << "- closing";
+            const quint64 sequence = reserveReply();
+            m_buffer.clear();
+            m_stopReading = true;
+            m_context->metrics().recordRequest(ResultClass::Malformed);
+            complete(sequence, m_context->handler().invalidStreamReply(frame.error, id), true);
+            break;
+        }
+        accept(frame.payload);
+    }
+    // Between requests the buffer is usually empty; release its capacity rather than keep it per connection.
+    if (m_buffer.isEmpty())
+        m_buffer = QByteArray();
+}
+
+void Session::accept(const QByteArray &frame)
+{
+    restartIdleTimer();
+    const QByteArray id = newRequestId();
+    const quint64 sequence = reserveReply();
+
+    ModeHandler::Prepared prepared = m_context->handler().prepare(frame, id);
+    if (!prepared.call) {
+        qCInfo(lcSession).noquote() << id << m_peer << m_context->config().name << "malformed request"
+                                    << printable(prepared.logKey) << "->"
+                                    << printable(prepared.immediateReply);
+        if (prepared.closeAfterReply)
+            m_stopReading = true;
+        m_context->metrics().recordRequest(ResultClass::Malformed);
+        complete(sequence, prepared.immediateReply, prepared.closeAfterReply);
+        return;
+    }
+
+    if (CachingBackend *cached = m_context->cachingBackend()) {
+        // Failures are logged by the cache, once per backend call, however many requests it answers.
+        cached->lookup(
+            *prepared.call, id, this,
+            [this, sequence, id, key = prepared.logKey](const BackendResult &result,
+                                                        CachingBackend::Source source) {
+                QByteArray reply = m_context->handler().reply(result, id);
+                m_context->metrics().recordRequest(classifyReply(m_context->config().mode, result, reply));
+                qCDebug(lcSession).noquote()
+                    << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
+                    << QStringLiteral("(%1)").arg(CachingBackend::sourceName(source));
+                complete(sequence, std::move(reply), false);
+            });
+        return;
+    }
+
+    BackendRequest *request = m_context->backend().start(*prepared.call, id, this);
+    const QByteArray key = prepared.logKey;
+    connect(request, &BackendRequest::finished, this,
+            [this, sequence, id, key, request](const BackendResult &result) {
+                QByteArray reply = m_context->handler().reply(result, id);
+                const ResultClass resultClass = classifyReply(m_context->config().mode, result, reply);
+                m_context->metrics().recordBackendCall(result, resultClass);
+                m_context->metrics().recordRequest(resultClass);
+                if (result.isFailedCall()) {
+                    qCWarning(lcBackend).noquote()
+                        << id << m_context->config().name << "backend call failed:" << result.failureText()
+                        << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
+                }
+                qCDebug(lcSession).noquote()
+                    << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
+                    << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
+                request->deleteLater();
+                complete(sequence, std::move(reply), false);
+            });
+}
+
+quint64 Session::reserveReply()
+{
+    m_queue.emplace_back();
+    return m_headSequence + m_queue.size() - 1;
+}
+
+void Session::complete(quint64 sequence, QByteArray reply, bool closeAfter)
+{
+    Pending &pending = m_queue.at(sequence - m_headSequence);
+    pending.reply = std::move(reply);
+    pending.ready = true;
+    pending.closeAfter = closeAfter;
+    flush();
+}
+
+void Session::flush()
+{
+    if (m_closed)
+        return;
+    while (!m_queue.empty() && m_queue.front().ready) {
+        Pending pending = std::move(m_queue.front());
+        m_queue.pop_front();
+        ++m_headSequence;
+        m_socket->write(pending.reply);
+        if (pending.closeAfter) {
+            m_queue.clear(); // nothing after a closing reply is taken; be explicit
+            closeAfterFlush("protocol error");
+            return;
+        }
+    }
+    restartIdleTimer();
+    if (m_stopReading) {
+        if (m_queue.empty())
+            closeAfterFlush("draining");
+        return;
+    }
+    // The queue has room again: requests already buffered (or held back in the socket) can go on.
+    if (!paused())
+        QMetaObject::invokeMethod(this, &Session::processBuffer, Qt::QueuedConnection);
+}
+
+void Session::closeAfterFlush(const char *why)
+{
+    qCDebug(lcSession) << m_peer << "closing:" << why;
+    m_stopReading = true;
+    m_idleTimer->start(LingerMs);
+    m_socket->disconnectFromHost();
+}
+
+void Session::restartIdleTimer()
+{
+    if (!m_stopReading)
+        m_idleTimer->start(m_context->config().effectiveIdleTimeoutMs());
+}
+
+void Session::onDisconnected()
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_idleTimer->stop();
+    if (!m_queue.empty())
+        qCDebug(lcSession) << m_peer << "peer went away with" << m_queue.size() << "requests unanswered";
+    qCDebug(lcSession) << m_peer << "disconnected";
+    Q_EMIT closed();
+}
+
+} // namespace prc

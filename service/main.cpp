@@ -1,7 +1,0 @@
-// SPDX-License-Identifier: GPL-3.0-or-later
-#include "servicemain.h"
-
-int main(int argc, char **argv)
-{
-    return prc::serviceMain(argc, argv);
-}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "backend/backendcall.h"
+#include "metrics/resultclass.h"
+
+#include <QLatin1String>
+
+#include <array>
+
+namespace prc {
+
+/// Why a backend call did not give a usable answer.
+enum class BackendErrorKind {
+    Timeout,         ///< request-timeout elapsed
+    Network,         ///< connection refused, reset, DNS, TLS, ...
+    TooLarge,        ///< body over max-response-size
+    Status4xx,       ///< 4xx other than 404
+    Status5xx,       ///< 5xx
+    StatusOther,     ///< any other unexpected status (1xx, 3xx, 2xx other than 200)
+    InvalidResponse, ///< 200 with a body the mode cannot use (bad JSON, empty policy action)
+};
+
+constexpr int BackendErrorKindCount = int(BackendErrorKind::InvalidResponse) + 1;
+
+QLatin1String backendErrorKindName(BackendErrorKind kind);
+
+/// The counters of one endpoint. Plain integers bumped on the hot path (everything runs on one thread, so no
+/// atomics or locks); rendered by MetricsWriter when /metrics is scraped. Owned by the EndpointServer and
+/// shared with every EndpointContext it creates, so the counters survive a reload.
+class EndpointMetrics
+{
+public:
+    /// Upper bounds of the backend duration histogram in milliseconds (rendered in seconds); +Inf follows.
+    static constexpr std::array<qint64, 11> DurationBucketsMs{5,   10,   25,   50,   100,  250,
+                                                              500, 1000, 2500, 5000, 10000};
+
+    void recordRequest(ResultClass resultClass) { ++requests[size_t(resultClass)]; }
+    /// One finished backend call (not a cache hit): its duration and, when it failed, the error kind.
+    void recordBackendCall(const BackendResult &result, ResultClass resultClass);
+
+    std::array<quint64, ResultClassCount> requests{};
+    std::array<quint64, BackendErrorKindCount> backendErrors{};
+    std::array<quint64, DurationBucketsMs.size() + 1> durationBuckets{}; ///< per bucket, not cumulative
+    quint64 backendCalls = 0;
+    qint64 backendDurationSumMs = 0;
+
+    quint64 cacheHits = 0;      ///< answered from a fresh cache entry
+    quint64 cacheMisses = 0;    ///< started a backend call
+    quint64 cacheCoalesced = 0; ///< joined an identical backend call already in flight
+    quint64 cacheStale = 0;     ///< answered from an expired entry because the backend failed
+    quint64 cacheEvictions = 0; ///< entries dropped to stay within max-entries / max-bytes
+
+    quint64 connectionsAccepted = 0;
+    quint64 connectionsRefused = 0; ///< closed at once because max-connections was reached
+};
+
+} // namespace prc

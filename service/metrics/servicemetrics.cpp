@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "metrics/servicemetrics.h"
+
+#include "metrics/endpointmetrics.h"
+#include "listen/endpointserver.h"
+#include "cache/lookupcache.h"
+#include "metrics/metricswriter.h"
+#include "app/serviceapplication.h"
+#include "version.h"
+
+#include <functional>
+
+namespace prc {
+namespace {
+
+using Labels = MetricsWriter::Labels;
+
+Labels endpointLabel(const EndpointServer *server)
+{
+    return {{QByteArrayLiteral("endpoint"), server->config().name.toUtf8()}};
+}
+
+} // namespace
+
+QByteArray renderMetrics(const ServiceApplication &service)
+{
+    MetricsWriter out;
+    const QList<EndpointServer *> endpoints = service.endpoints();
+
+    out.family("prc_build_info", "gauge",
+               "Version of the connector and of the Qt it runs on (value is always 1).");
+    out.sample("prc_build_info",
+               {{"version", QByteArrayLiteral(PRC_VERSION)}, {"qt_version", QByteArray(qVersion())}},
+               quint64(1));
+    out.family("process_start_time_seconds", "gauge",
+               "Start time of the process since the Unix epoch in seconds.");
+    out.sample("process_start_time_seconds", {}, double(service.startTimeMs()) / 1000.0);
+    out.family("prc_reloads_total", "counter", "Configuration reloads applied since the start.");
+    out.sample("prc_reloads_total", {}, quint64(service.reloadCount()));
+
+    // Families first, endpoints inside: the exposition format wants each family's samples together.
+    const auto perEndpoint = [&](const QByteArray &name, const char *type, const char *help,
+                                 const std::function<quint64(const EndpointServer *)> &value) {
+        out.family(name, type, help);
+        for (const EndpointServer *server : endpoints)
+            out.sample(name, endpointLabel(server), value(server));
+    };
+
+    out.family("prc_endpoint_up", "gauge", "1 when the endpoint's listening socket is open.");
+    for (const EndpointServer *server : endpoints) {
+        Labels labels = endpointLabel(server);
+        labels.append({"mode", modeName(server->config().mode).toUtf8()});
+        out.sample("prc_endpoint_up", labels, quint64(server->isListening() ? 1 : 0));
+    }
+
+    out.family("prc_requests_total", "counter", "Postfix requests answered, by result class.");
+    for (const EndpointServer *server : endpoints) {
+        for (int i = 0; i < ResultClassCount; ++i) {
+            Labels labels = endpointLabel(server);
+            labels.append({"result", QByteArray(resultClassName(ResultClass(i)).data())});
+            out.sample("prc_requests_total", labels, server->metrics().requests[size_t(i)]);
+        }
+    }
+
+    out.family("prc_backend_request_duration_seconds", "histogram",
+               "Duration of backend calls (cache hits excluded), including failed ones.");
+    for (const EndpointServer *server : endpoints) {
+        const EndpointMetrics &metrics = server->metrics();
+        quint64 cumulative = 0;
+        for (size_t i = 0; i < metrics.durationBuckets.size(); ++i) {
+            cumulative += metrics.durationBuckets[i];
+            Labels labels = endpointLabel(server);
+            labels.append({"le", i < EndpointMetrics::DurationBucketsMs.size() ? MetricsWriter::formatDouble(
+                                     EndpointMetrics::DurationBucketsMs[i] / 1000.0)
+                                                                               : QByteArrayLiteral("+Inf")});
+            out.sample("prc_backend_request_duration_seconds_bucket", labels, cumulative);
+        }
+        out.sample("prc_backend_request_duration_seconds_sum", endpointLabel(server),
+                   double(metrics.backendDurationSumMs) / 1000.0);
+        out.sample("prc_backend_request_duration_seconds_count", endpointLabel(server), metrics.backendCalls);
+    }
+
+    out.family("prc_backend_errors_total", "counter", "Backend calls that gave no usable answer, by kind.");
+    for (const EndpointServer *server : endpoints) {
+        for (int i = 0; i < BackendErrorKindCount; ++i) {
+            Labels labels = endpointLabel(server);
+            labels.append({"kind", QByteArray(backendErrorKindName(BackendErrorKind(i)).data())});
+            out.sample("prc_backend_errors_total", labels, server->metrics().backendErrors[size_t(i)]);
+        }
+    }
+
+    perEndpoint("prc_cache_enabled", "gauge", "1 when the endpoint's answer cache is on.",
+                [](const EndpointServer *s) { return quint64(s->cache() ? 1 : 0); });
+    perEndpoint("prc_cache_hits_total", "counter", "Requests answered from a fresh cache entry.",
+                [](const EndpointServer *s) { return s->metrics().cacheHits; });
+    perEndpoint("prc_cache_misses_total", "counter", "Requests that started a backend call.",
+                [](const EndpointServer *s) { return s->metrics().cacheMisses; });
+    perEndpoint("prc_cache_coalesced_total", "counter",
+                "Requests that joined an identical backend call already in flight.",
+                [](const EndpointServer *s) { return s->metrics().cacheCoalesced; });
+    perEndpoint("prc_cache_stale_total", "counter",
+                "Requests answered from an expired entry because the backend failed (stale-if-error).",
+                [](const EndpointServer *s) { return s->metrics().cacheStale; });
+    perEndpoint("prc_cache_evictions_total", "counter",
+                "Entries dropped to stay within max-entries or max-bytes.",
+                [](const EndpointServer *s) { return s->metrics().cacheEvictions; });
+    perEndpoint("prc_cache_entries", "gauge", "Entries in the cache (fresh and kept for stale-if-error).",
+                [](const EndpointServer *s) { return quint64(s->cache() ? s->cache()->entryCount() : 0); });
+    perEndpoint("prc_cache_bytes", "gauge", "Approximate memory held by the cache entries.",
+                [](const EndpointServer *s) { return quint64(s->cache() ? s->cache()->byteCount() : 0); });
+
+    perEndpoint("prc_connections_open", "gauge", "Open Postfix connections.",
+                [](const EndpointServer *s) { return quint64(s->sessionCount()); });
+    perEndpoint("prc_connections_accepted_total", "counter", "Postfix connections accepted.",
+                [](const EndpointServer *s) { return s->metrics().connectionsAccepted; });
+    perEndpoint("prc_connections_refused_total", "counter",
+                "Postfix connections closed at once because max-connections was reached.",
+                [](const EndpointServer *s) { return s->metrics().connectionsRefused; });
+    perEndpoint("prc_requests_in_flight", "gauge", "Postfix requests taken and not answered yet.",
+                [](const EndpointServer *s) { return quint64(s->inFlightRequests()); });
+    return out.text();
+}
+
+} // namespace prc
