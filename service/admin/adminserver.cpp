@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "admin/adminserver.h"
 
+#include "app/serviceapplication.h"
 #include "backend/backendclient.h"
 #include "backend/backendrequest.h"
 #include "listen/endpointcontext.h"
 #include "listen/endpointserver.h"
-#include "app/serviceapplication.h"
-#include "servicelogging.h"
 #include "metrics/servicemetrics.h"
+#include "servicelogging.h"
 
 #include <QPointer>
 #include <QTcpServer>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/servicemain.h"
 
-#include "config/configloader.h"
-#include "logging.h"
 #include "app/loghandler.h"
 #include "app/serviceapplication.h"
-#include "servicelogging.h"
 #include "app/signalwatcher.h"
+#include "config/configloader.h"
+#include "logging.h"
+#include "servicelogging.h"
 #include "version.h"
 
 #include <QCommandLineParser>

@@ -3,8 +3,8 @@
 
 #include "backend/backendclient.h"
 #include "backend/backendrequest.h"
-#include "metrics/endpointmetrics.h"
 #include "cache/lookupcache.h"
+#include "metrics/endpointmetrics.h"
 #include "servicelogging.h"
 
 namespace prc {

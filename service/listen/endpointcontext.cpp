@@ -3,11 +3,11 @@
 
 #include "backend/backendclient.h"
 #include "cache/cachingbackend.h"
-#include "metrics/endpointmetrics.h"
 #include "cache/lookupcache.h"
+#include "cache/steadyclock.h"
+#include "metrics/endpointmetrics.h"
 #include "modes/policyhandler.h"
 #include "modes/socketmaplookuphandler.h"
-#include "cache/steadyclock.h"
 #include "modes/tcplookuphandler.h"
 
 namespace prc {

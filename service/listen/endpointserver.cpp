@@ -2,9 +2,9 @@
 #include "listen/endpointserver.h"
 
 #include "listen/endpointcontext.h"
+#include "listen/session.h"
 #include "metrics/endpointmetrics.h"
 #include "servicelogging.h"
-#include "listen/session.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>

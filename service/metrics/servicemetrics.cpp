@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "metrics/servicemetrics.h"
 
-#include "metrics/endpointmetrics.h"
-#include "listen/endpointserver.h"
-#include "cache/lookupcache.h"
-#include "metrics/metricswriter.h"
 #include "app/serviceapplication.h"
+#include "cache/lookupcache.h"
+#include "listen/endpointserver.h"
+#include "metrics/endpointmetrics.h"
+#include "metrics/metricswriter.h"
 #include "version.h"
 
 #include <functional>

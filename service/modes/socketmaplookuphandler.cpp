@@ -2,9 +2,9 @@
 #include "modes/socketmaplookuphandler.h"
 
 #include "modes/lookupanswer.h"
+#include "modes/targeturl.h"
 #include "protocol/netstring.h"
 #include "protocol/socketmapcodec.h"
-#include "modes/targeturl.h"
 
 namespace prc {
 namespace {

@@ -2,8 +2,8 @@
 #include "modes/tcplookuphandler.h"
 
 #include "modes/lookupanswer.h"
-#include "protocol/tcptablecodec.h"
 #include "modes/targeturl.h"
+#include "protocol/tcptablecodec.h"
 
 namespace prc {
 namespace {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "windowsservice.h"
 
+#include "app/serviceapplication.h"
+#include "app/servicemain.h"
 #include "config/configloader.h"
 #include "logging.h"
-#include "app/serviceapplication.h"
 #include "servicelogging.h"
-#include "app/servicemain.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>

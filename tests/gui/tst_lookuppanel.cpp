@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/serviceapplication.h"
 #include "config/configwriter.h"
 #include "configdocument.h"
-#include "listen/endpointserver.h"
 #include "fakebackend.h"
+#include "listen/endpointserver.h"
 #include "lookuppanel.h"
 #include "mainwindow.h"
-#include "app/serviceapplication.h"
 
 #include <QComboBox>
 #include <QJsonArray>

@@ -2,10 +2,10 @@
 // The admin listener over real sockets: routing, /healthz with and without a backend probe, limits, and what
 // a reload does to it.
 #include "admin/adminserver.h"
-#include "listen/endpointserver.h"
+#include "app/serviceapplication.h"
 #include "fakebackend.h"
 #include "httpfetch.h"
-#include "app/serviceapplication.h"
+#include "listen/endpointserver.h"
 #include "serviceprocess.h"
 
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Real sockets end to end inside one process: Postfix-side client → EndpointServer → real HTTP backend.
-#include "listen/endpointserver.h"
 #include "fakebackend.h"
+#include "listen/endpointserver.h"
 #include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/netstring.h"

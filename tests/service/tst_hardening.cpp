@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Faults a long-running daemon meets: backends that fail in every way, clients that send garbage or too much,
 // and crowds of idle connections. The service must answer or close, keep serving others, and stay small.
-#include "listen/endpointserver.h"
 #include "fakebackend.h"
+#include "listen/endpointserver.h"
 #include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/netstring.h"

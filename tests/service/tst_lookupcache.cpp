@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The answer cache: storage rules with a hand-moved clock, then end to end through real sockets
 // (Postfix-side client → EndpointServer with the cache on → FakeBackend).
+#include "app/serviceapplication.h"
 #include "cache/cachecontrol.h"
-#include "metrics/endpointmetrics.h"
-#include "listen/endpointserver.h"
-#include "fakebackend.h"
 #include "cache/lookupcache.h"
+#include "fakebackend.h"
+#include "listen/endpointserver.h"
 #include "manualclock.h"
+#include "metrics/endpointmetrics.h"
 #include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/policycodec.h"
 #include "protocol/socketmapcodec.h"
 #include "protocol/tcptablecodec.h"
-#include "app/serviceapplication.h"
 #include "serviceprocess.h"
 
 #include <QSet>

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /metrics: the text exposition is parsed back and checked against the traffic the test generated.
 #include "admin/adminserver.h"
-#include "listen/endpointcontext.h"
-#include "metrics/endpointmetrics.h"
-#include "listen/endpointserver.h"
+#include "app/serviceapplication.h"
 #include "fakebackend.h"
 #include "httpfetch.h"
+#include "listen/endpointcontext.h"
+#include "listen/endpointserver.h"
+#include "metrics/endpointmetrics.h"
 #include "metrics/metricswriter.h"
-#include "modes/modehandler.h"
 #include "modeprotocol.h"
+#include "modes/modehandler.h"
 #include "postfixtestclient.h"
 #include "protocol/policycodec.h"
 #include "protocol/tcptablecodec.h"
-#include "app/serviceapplication.h"
 #include "serviceprocess.h"
 #include "version.h"
 

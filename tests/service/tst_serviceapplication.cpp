@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Reload and shutdown semantics of ServiceApplication, in process, with real sockets.
-#include "listen/endpointserver.h"
+#include "app/serviceapplication.h"
 #include "fakebackend.h"
+#include "listen/endpointserver.h"
 #include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/tcptablecodec.h"
-#include "app/serviceapplication.h"
 #include "serviceprocess.h"
 
 #include <QElapsedTimer>
