@@ -65,6 +65,8 @@ private:
     void showErrors();
     void setTokenSource(int source);
     QString tokenKey() const;
+    /// bind-path, socket-mode and socket-group: a Unix socket instead of bind-address and bind-port.
+    void addUnixSocketFields(QFormLayout *form, QWidget *parent);
     /// Whether the form has a field (and an error label) for this endpoint key.
     bool hasField(const QString &key) const;
 
@@ -78,6 +80,9 @@ private:
     QLineEdit *m_target = nullptr;
     QLineEdit *m_bindAddress = nullptr;
     QSpinBox *m_bindPort = nullptr;
+    QLineEdit *m_bindPath = nullptr;
+    QLineEdit *m_socketMode = nullptr;
+    QLineEdit *m_socketGroup = nullptr;
     QComboBox *m_tokenSource = nullptr;
     QLineEdit *m_token = nullptr;
     QToolButton *m_reveal = nullptr;

@@ -77,6 +77,7 @@ private Q_SLOTS:
 
     void postfixClient_data();
     void postfixClient();
+    void postfixClientWithoutServer();
     void rawPolicyBytesPipelined();
     void idleTimeoutCloses();
     void maxConnections();
@@ -188,6 +189,21 @@ void TestUnixListener::postfixClient()
     QCOMPARE(m_backend->requests().size(), 1);
     QCOMPARE(keyOf(m_backend->requests().at(0)), QByteArray("rcpt@example.com"));
     QCOMPARE(server->metrics().connectionsAccepted, quint64(1));
+}
+
+void TestUnixListener::postfixClientWithoutServer()
+{
+    const QString path = m_dir->filePath(QStringLiteral("nobody-here"));
+    PostfixClient client;
+    QSignalSpy finished(&client, &PostfixClient::finished);
+    client.sendLocal(path, LookupRequest::socketmap("m", "k"));
+    QCOMPARE(finished.size(), 0); // never from inside the send call
+    QVERIFY(finished.wait(5000));
+    const LookupResult result = finished.at(0).at(0).value<LookupResult>();
+    QCOMPARE(result.meaning, LookupResult::Meaning::NoAnswer);
+    QVERIFY2(result.error.startsWith(QStringLiteral("unix:") + path + QStringLiteral(": ")),
+             qPrintable(result.error));
+    QVERIFY(!client.isBusy());
 }
 
 void TestUnixListener::rawPolicyBytesPipelined()
