@@ -80,6 +80,7 @@ private Q_SLOTS:
     void postfixClientWithoutServer();
     void rawPolicyBytesPipelined();
     void idleTimeoutCloses();
+    void answerCache();
     void maxConnections();
     void modeAndGroup_data();
     void modeAndGroup();
@@ -247,6 +248,21 @@ void TestUnixListener::idleTimeoutCloses()
     QSignalSpy disconnected(&socket, &QLocalSocket::disconnected);
     QVERIFY(disconnected.wait(5000));
     QTRY_COMPARE(server->sessionCount(), 0);
+}
+
+void TestUnixListener::answerCache()
+{
+    EndpointConfig config = unixEndpoint(QStringLiteral("cached"), EndpointMode::SocketmapLookup);
+    config.cache.enabled = true;
+    m_backend->respond(FakeBackend::Response::withBody("[\"v\"]"));
+    EndpointServer *server = start(config);
+    QVERIFY(server);
+    QVERIFY(server->cache());
+    for (int i = 0; i < 3; ++i) {
+        const LookupResult result = lookup(config.bindPath, LookupRequest::socketmap("m", "same-key"));
+        QCOMPARE(result.value, QByteArray("v"));
+    }
+    QCOMPARE(m_backend->requests().size(), 1);
 }
 
 void TestUnixListener::maxConnections()
