@@ -77,9 +77,11 @@ bool EndpointServer::listen(QString *error, int passedDescriptor)
     }
     connect(m_listener, &Listener::accepted, this, &EndpointServer::acceptConnection);
     qCInfo(lcEndpoint).noquote() << cfg.name << QStringLiteral("(%1)").arg(modeName(cfg.mode))
-                                 << "listening on" << m_listener->address()
-                                 << (passedDescriptor >= 0 ? "(passed by systemd)" : "") << "->"
-                                 << cfg.target.toString(QUrl::RemoveUserInfo);
+                                 << "listening on"
+                                 << (passedDescriptor >= 0
+                                         ? m_listener->address() + QStringLiteral(" (passed by systemd)")
+                                         : m_listener->address())
+                                 << "->" << cfg.target.toString(QUrl::RemoveUserInfo);
     return true;
 }
 
