@@ -174,6 +174,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     m_bindPort->setRange(0, 65535);
     m_defaultTexts.insert(KeyBindPort, tr("not set"));
     listenerForm->addRow(tr("Bind port:"), field(m_bindPort, KeyBindPort, tr("TCP port, 1–65535.")));
+    addUnixSocketFields(listenerForm, listener);
     layout->addWidget(listener);
 
     // --- the REST backend ---
@@ -593,6 +594,8 @@ void EndpointForm::refresh()
     setText(m_name, endpoint.value(KeyName).toString());
     setText(m_target, endpoint.value(KeyTarget).toString());
     setText(m_bindAddress, endpoint.value(KeyBindAddress).toString());
+    for (QLineEdit *edit : {m_bindPath, m_socketMode, m_socketGroup})
+        setText(edit, endpoint.value(edit->objectName()).toString());
     setText(m_listSeparator, endpoint.value(KeyListSeparator).toString());
     for (auto it = m_texts.cbegin(); it != m_texts.cend(); ++it)
         setText(it.value(), valueOf(endpoint, it.key()).toString());
@@ -782,6 +785,33 @@ void EndpointForm::setTokenSource(int source)
         endpoint.remove(key);
     endpoint.insert(newKey, QString());
     m_document->replaceEndpoint(m_index, endpoint, tr("Change token source"));
+}
+
+void EndpointForm::addUnixSocketFields(QFormLayout *form, QWidget *parent)
+{
+    m_bindPath = new QLineEdit(parent);
+    m_bindPath->setPlaceholderText(tr("/var/spool/postfix/private/prc-policy"));
+    form->addRow(
+        tr("Or Unix socket:"),
+        field(m_bindPath, QStringLiteral("bind-path"),
+              tr("Absolute path of a Unix socket, instead of bind address and port (socketmap-lookup "
+                 "and policy only). Inside /var/spool/postfix Postfix reaches it from its chroot.")));
+    m_socketMode = new QLineEdit(parent);
+    m_socketMode->setPlaceholderText(tr("0660 (default)"));
+    form->addRow(tr("Socket mode:"), field(m_socketMode, QStringLiteral("socket-mode"),
+                                           tr("Permission bits of the socket file, in octal.")));
+    m_socketGroup = new QLineEdit(parent);
+    m_socketGroup->setPlaceholderText(tr("the service's group (default)"));
+    form->addRow(tr("Socket group:"), field(m_socketGroup, QStringLiteral("socket-group"),
+                                            tr("Group of the socket file, e.g. postfix.")));
+    // An empty field leaves the key out of the file: these keys are only for Unix sockets.
+    for (QLineEdit *edit : {m_bindPath, m_socketMode, m_socketGroup}) {
+        connect(edit, &QLineEdit::textEdited, this, [this, edit](const QString &text) {
+            m_document->setEndpointValue(m_index, edit->objectName(),
+                                         text.isEmpty() ? QJsonValue(QJsonValue::Undefined)
+                                                        : QJsonValue(text));
+        });
+    }
 }
 
 bool EndpointForm::hasField(const QString &key) const

@@ -69,6 +69,8 @@ private:
     void addBackendClientFields(QWidget *backend, QFormLayout *form);
     void setTokenSource(int source);
     QString tokenKey() const;
+    /// bind-path, socket-mode and socket-group: a Unix socket instead of bind-address and bind-port.
+    void addUnixSocketFields(QFormLayout *form, QWidget *parent);
     /// Whether the form has a field (and an error label) for this endpoint key.
     bool hasField(const QString &key) const;
 
@@ -82,6 +84,9 @@ private:
     QLineEdit *m_target = nullptr;
     QLineEdit *m_bindAddress = nullptr;
     QSpinBox *m_bindPort = nullptr;
+    QLineEdit *m_bindPath = nullptr;
+    QLineEdit *m_socketMode = nullptr;
+    QLineEdit *m_socketGroup = nullptr;
     QComboBox *m_tokenSource = nullptr;
     QLineEdit *m_token = nullptr;
     QToolButton *m_reveal = nullptr;

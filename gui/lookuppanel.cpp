@@ -92,6 +92,7 @@ LookupPanel::LookupPanel(ConfigDocument *document, QWidget *parent)
     m_endpoint->setToolTip(tr("An endpoint of the open config, or any address"));
     m_host = new QLineEdit(QStringLiteral("127.0.0.1"), where);
     m_host->setObjectName(QStringLiteral("host"));
+    m_host->setToolTip(tr("Host or IP address, or the path of a Unix socket (starting with /)"));
     m_port = new QSpinBox(where);
     m_port->setObjectName(QStringLiteral("port"));
     m_port->setRange(1, 65535);
@@ -278,9 +279,12 @@ void LookupPanel::refreshEndpoints()
     const QJsonArray endpoints = m_document->endpoints();
     for (int i = 0; i < endpoints.size(); ++i) {
         const QJsonObject endpoint = endpoints.at(i).toObject();
+        const QString path = endpoint.value(QStringLiteral("bind-path")).toString();
         const QString address =
-            PostfixSnippet::connectAddress(endpoint.value(QStringLiteral("bind-address")).toString(),
-                                           endpoint.value(QStringLiteral("bind-port")).toInt());
+            !path.isEmpty()
+                ? QStringLiteral("unix:") + path
+                : PostfixSnippet::connectAddress(endpoint.value(QStringLiteral("bind-address")).toString(),
+                                                 endpoint.value(QStringLiteral("bind-port")).toInt());
         m_endpoint->addItem(QStringLiteral("%1 (%2, %3)")
                                 .arg(endpoint.value(QStringLiteral("name")).toString(),
                                      endpoint.value(QStringLiteral("mode")).toString(), address),
@@ -338,7 +342,9 @@ void LookupPanel::applyEndpoint()
         host = QStringLiteral("127.0.0.1");
     else if (address == QHostAddress::AnyIPv6)
         host = QStringLiteral("::1");
-    m_host->setText(host);
+    // A Unix socket endpoint: its path goes in the host field, which send() recognises by the leading '/'.
+    const QString path = endpoint.value(QStringLiteral("bind-path")).toString();
+    m_host->setText(path.isEmpty() ? host : path);
     m_port->setValue(endpoint.value(QStringLiteral("bind-port")).toInt(m_port->value()));
     const int mode = m_mode->findText(endpoint.value(QStringLiteral("mode")).toString());
     if (mode >= 0)
@@ -420,10 +426,12 @@ bool LookupPanel::send()
         }
     }
 
-    m_pendingDescription = QStringLiteral("%1  %2:%3  %4")
-                               .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), host)
-                               .arg(m_port->value())
-                               .arg(description);
+    const bool unixSocket = host.startsWith(QLatin1Char('/'));
+    m_pendingDescription = QStringLiteral("%1  %2  %3")
+                               .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")),
+                                    unixSocket ? QStringLiteral("unix:") + host
+                                               : QStringLiteral("%1:%2").arg(host).arg(m_port->value()),
+                                    description);
     m_client->setTimeout(m_timeout->value());
     m_send->setEnabled(false);
     m_meaning->setText(tr("Waiting for the answer…"));
@@ -433,7 +441,10 @@ bool LookupPanel::send()
     m_roundTrip->clear();
     m_sent->setPlainText(LookupResult::escaped(request.encode()));
     m_received->clear();
-    m_client->send(host, quint16(m_port->value()), request);
+    if (unixSocket)
+        m_client->sendLocal(host, request);
+    else
+        m_client->send(host, quint16(m_port->value()), request);
     return true;
 }
 

@@ -7,6 +7,36 @@
 #include <QRegularExpression>
 
 namespace prc {
+namespace {
+
+/// The lines for an endpoint on a Unix socket: socketmap:unix:PATH:NAME, check_policy_service unix:PATH.
+void unixEndpoint(QStringList &out, QStringList &policyServices, QHash<QString, QStringList> &tables,
+                  QStringList &parameters, const QString &label, const QString &name, const QString &mode,
+                  const QString &path)
+{
+    if (mode == QLatin1String("policy")) {
+        const QString address = PostfixSnippet::policySocketAddress(path);
+        policyServices << QStringLiteral("check_policy_service %1").arg(address);
+        out << QStringLiteral("# %1: policy service, %2").arg(label, address);
+        if (address == QStringLiteral("unix:") + path)
+            out << QStringLiteral("#   outside /var/spool/postfix: a chrooted smtpd cannot reach it");
+        return;
+    }
+    static const QRegularExpression unsafeMapName(QStringLiteral("[^A-Za-z0-9_.-]"));
+    QString mapName = name;
+    mapName.replace(unsafeMapName, QStringLiteral("_"));
+    if (mapName.isEmpty())
+        mapName = QStringLiteral("map");
+    const QString table = QStringLiteral("socketmap:unix:%1:%2").arg(path, mapName);
+    out << QStringLiteral("# %1: socketmap_table(5), %2 (the backend gets the last field as ?name=)")
+               .arg(label, table);
+    const QString parameter = PostfixSnippet::suggestedParameter(name);
+    if (!parameters.contains(parameter))
+        parameters << parameter;
+    tables[parameter] << table;
+}
+
+} // namespace
 
 QString PostfixSnippet::connectAddress(const QString &bindAddress, int port)
 {
@@ -19,6 +49,14 @@ QString PostfixSnippet::connectAddress(const QString &bindAddress, int port)
     if (host.contains(QLatin1Char(':')))
         host = QLatin1Char('[') + host + QLatin1Char(']');
     return QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+QString PostfixSnippet::policySocketAddress(const QString &path)
+{
+    const QString queueDirectory = QStringLiteral("/var/spool/postfix/");
+    if (path.startsWith(queueDirectory) && path.size() > queueDirectory.size())
+        return QStringLiteral("unix:") + path.mid(queueDirectory.size());
+    return QStringLiteral("unix:") + path;
 }
 
 QString PostfixSnippet::suggestedParameter(const QString &endpointName)
@@ -60,13 +98,18 @@ QString PostfixSnippet::generate(const QJsonArray &endpoints, const QString &con
         const QString name = endpoint.value(QStringLiteral("name")).toString();
         const QString mode = endpoint.value(QStringLiteral("mode")).toString();
         const int port = endpoint.value(QStringLiteral("bind-port")).toInt();
+        const QString path = endpoint.value(QStringLiteral("bind-path")).toString();
         const QString label = name.isEmpty() ? QStringLiteral("endpoints[%1]").arg(i) : name;
-        if (port <= 0) {
+        if (port <= 0 && path.isEmpty()) {
             out << QStringLiteral("# %1: no bind-port yet, skipped").arg(label);
             continue;
         }
         const QString address =
             connectAddress(endpoint.value(QStringLiteral("bind-address")).toString(), port);
+        if (!path.isEmpty() && mode != QLatin1String("tcp-lookup")) {
+            unixEndpoint(out, policyServices, tables, parameters, label, name, mode, path);
+            continue;
+        }
 
         QString table;
         if (mode == QLatin1String("tcp-lookup")) {

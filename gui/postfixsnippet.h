@@ -21,6 +21,10 @@ public:
     /// IPv6 addresses get brackets. "0.0.0.0", 9000 -> "127.0.0.1:9000".
     static QString connectAddress(const QString &bindAddress, int port);
 
+    /// What check_policy_service names for a Unix socket: a path inside Postfix's queue directory becomes
+    /// relative to it (smtpd may run chrooted there), "/var/spool/postfix/private/p" -> "unix:private/p".
+    static QString policySocketAddress(const QString &path);
+
     /// The main.cf parameter a lookup endpoint most likely serves, guessed from its name.
     static QString suggestedParameter(const QString &endpointName);
 };

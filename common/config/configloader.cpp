@@ -11,8 +11,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 
 #include <cmath>
+
+#ifdef Q_OS_UNIX
+#include <sys/un.h>
+#endif
 
 namespace prc {
 namespace {
@@ -25,6 +30,9 @@ const QString Mode = QStringLiteral("mode");
 const QString Target = QStringLiteral("target");
 const QString BindAddress = QStringLiteral("bind-address");
 const QString BindPort = QStringLiteral("bind-port");
+const QString BindPath = QStringLiteral("bind-path");
+const QString SocketMode = QStringLiteral("socket-mode");
+const QString SocketGroup = QStringLiteral("socket-group");
 const QString AuthToken = QStringLiteral("auth-token");
 const QString AuthTokenFile = QStringLiteral("auth-token-file");
 const QString AuthTokenEnv = QStringLiteral("auth-token-env");
@@ -58,10 +66,14 @@ const QString StaleIfError = QStringLiteral("stale-if-error");
 const QString HonorCacheControl = QStringLiteral("honor-cache-control");
 } // namespace CacheKey
 
+#ifdef Q_OS_UNIX
+constexpr int MaxSocketPathBytes = int(sizeof(sockaddr_un::sun_path)) - 1; // room for the final NUL
+#else
+constexpr int MaxSocketPathBytes = 107;
+#endif
+
 // Secrets read from a file are trimmed of the trailing newline editors add; a token file is tiny.
 constexpr qint64 MaxTokenFileSize = 64 * 1024;
-// sizeof(sockaddr_un::sun_path) on Linux, including the terminating NUL.
-constexpr int MaxUnixSocketPath = 108;
 
 QString typeName(const QJsonValue &value)
 {
@@ -278,13 +290,7 @@ private:
                 error(join(path, Key::Target), QStringLiteral("\"%1\" has no host").arg(target));
         }
 
-        endpoint.bindAddress = requiredString(object, Key::BindAddress, path, false);
-        checkBindAddress(endpoint.bindAddress, join(path, Key::BindAddress));
-
-        if (!object.contains(Key::BindPort))
-            error(join(path, Key::BindPort), QStringLiteral("missing (required)"));
-        else if (auto port = integer(object, Key::BindPort, path, 1, 65535))
-            endpoint.bindPort = quint16(*port);
+        listenAddress(object, path, endpoint);
 
         authToken(object, path, endpoint);
 
@@ -415,8 +421,8 @@ private:
                      && QFileInfo(endpoint.backendUnixSocket).isRelative())
                 error(where,
                       QStringLiteral("\"%1\" must be an absolute path").arg(endpoint.backendUnixSocket));
-            else if (endpoint.backendUnixSocket.toLocal8Bit().size() >= MaxUnixSocketPath)
-                error(where, QStringLiteral("is longer than %1 bytes").arg(MaxUnixSocketPath - 1));
+            else if (endpoint.backendUnixSocket.toLocal8Bit().size() > MaxSocketPathBytes)
+                error(where, QStringLiteral("is longer than %1 bytes").arg(MaxSocketPathBytes));
         }
 
         TlsConfig &tls = endpoint.tls;
@@ -474,6 +480,85 @@ private:
             return value.toBool();
         error(join(path, key), QStringLiteral("must be true or false, found %1").arg(typeName(value)));
         return std::nullopt;
+    }
+
+    /// Exactly one of two forms: bind-address and bind-port (TCP), or bind-path (a Unix socket).
+    void listenAddress(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
+    {
+        const bool tcp = object.contains(Key::BindAddress) || object.contains(Key::BindPort);
+        if (!object.contains(Key::BindPath)) {
+            if (!object.contains(Key::BindAddress))
+                error(join(path, Key::BindAddress),
+                      QStringLiteral("missing (required), or bind-path for a Unix socket"));
+            else
+                endpoint.bindAddress = string(object, Key::BindAddress, path, false);
+            checkBindAddress(endpoint.bindAddress, join(path, Key::BindAddress));
+            if (!object.contains(Key::BindPort))
+                error(join(path, Key::BindPort), QStringLiteral("missing (required)"));
+            else if (auto port = integer(object, Key::BindPort, path, 1, 65535))
+                endpoint.bindPort = quint16(*port);
+            for (const QString &key : {Key::SocketMode, Key::SocketGroup}) {
+                if (object.contains(key))
+                    error(join(path, key), QStringLiteral("applies to a Unix socket only; give bind-path "
+                                                          "instead of bind-address and bind-port"));
+            }
+            return;
+        }
+
+        const QString where = join(path, Key::BindPath);
+        if (tcp) {
+            error(where, QStringLiteral("give either bind-path (a Unix socket) or bind-address and bind-port "
+                                        "(TCP), not both"));
+        }
+        endpoint.bindPath = string(object, Key::BindPath, path, false);
+        const QByteArray encoded = endpoint.bindPath.toLocal8Bit();
+        if (endpoint.bindPath.trimmed().isEmpty()) {
+            // reported by string()
+        } else if (!endpoint.bindPath.startsWith(QLatin1Char('/'))) {
+            error(where, QStringLiteral("\"%1\" must be an absolute path").arg(endpoint.bindPath));
+        } else if (encoded.contains('\0')) {
+            error(where, QStringLiteral("must not contain a NUL character"));
+        } else if (encoded.size() > MaxSocketPathBytes) {
+            error(where, QStringLiteral("is %1 bytes long; a Unix socket path has at most %2")
+                             .arg(encoded.size())
+                             .arg(MaxSocketPathBytes));
+        }
+        if (object.contains(Key::Mode) && endpoint.mode == EndpointMode::TcpLookup) {
+            error(where,
+                  QStringLiteral("tcp-lookup cannot listen on a Unix socket: Postfix's tcp_table speaks "
+                                 "TCP only (use socketmap-lookup for socketmap:unix:...)"));
+        }
+
+        if (object.contains(Key::SocketMode)) {
+            const QJsonValue value = object.value(Key::SocketMode);
+            const QString text = value.toString();
+            bool ok = false;
+            const int mode = text.toInt(&ok, 8);
+            static const QRegularExpression octal(QStringLiteral("^0?[0-7]{3}$"));
+            if (!value.isString())
+                error(join(path, Key::SocketMode),
+                      QStringLiteral("must be an octal string such as \"0660\", found %1")
+                          .arg(typeName(value)));
+            else if (!octal.match(text).hasMatch() || !ok)
+                error(
+                    join(path, Key::SocketMode),
+                    QStringLiteral("\"%1\" is not a file mode; expected three octal digits such as \"0660\"")
+                        .arg(text));
+            else if ((mode & 0600) != 0600)
+                error(join(path, Key::SocketMode),
+                      QStringLiteral("\"%1\" takes read and write access from the service's own user; keep "
+                                     "at least 0600")
+                          .arg(text));
+            else
+                endpoint.socketMode = mode;
+        }
+        if (object.contains(Key::SocketGroup)) {
+            endpoint.socketGroup = string(object, Key::SocketGroup, path, false);
+            static const QRegularExpression group(QStringLiteral("^[A-Za-z0-9_.][A-Za-z0-9_.-]*\\$?$"));
+            if (!endpoint.socketGroup.trimmed().isEmpty() && !group.match(endpoint.socketGroup).hasMatch())
+                error(join(path, Key::SocketGroup),
+                      QStringLiteral("\"%1\" is not a group name").arg(endpoint.socketGroup));
+        }
     }
 
     void authToken(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
@@ -549,6 +634,12 @@ private:
                 if (!a.name.isEmpty() && a.name == b.name)
                     error(QStringLiteral("endpoints[%1].name").arg(i),
                           QStringLiteral("\"%1\" is already used by endpoints[%2]").arg(a.name).arg(j));
+                if (!a.bindPath.isEmpty() && a.bindPath == b.bindPath)
+                    error(QStringLiteral("endpoints[%1].bind-path").arg(i),
+                          QStringLiteral("%1 is already used by endpoints[%2] (%3)")
+                              .arg(a.bindPath)
+                              .arg(j)
+                              .arg(b.name));
                 if (a.bindPort != 0 && a.bindPort == b.bindPort && overlaps(a.bindAddress, b.bindAddress))
                     error(QStringLiteral("endpoints[%1].bind-port").arg(i),
                           QStringLiteral("%1:%2 is already used by endpoints[%3] (%4)")
@@ -586,12 +677,32 @@ private:
 
 QStringList ConfigLoader::endpointKeys()
 {
-    return {Key::Name,           Key::Mode,          Key::Target,           Key::BindAddress,
-            Key::BindPort,       Key::AuthToken,     Key::AuthTokenFile,    Key::AuthTokenEnv,
-            Key::RequestTimeout, Key::ListSeparator, Key::MaxConnections,   Key::IdleTimeout,
-            Key::MaxRequestSize, Key::MaxInFlight,   Key::MaxResponseSize,  Key::BackendConnections,
-            Key::BackendHttp2,   Key::BackendClient, Key::TlsCaFile,        Key::TlsClientCert,
-            Key::TlsClientKey,   Key::TlsVerify,     Key::BackendUnixSocket};
+    return {Key::Name,
+            Key::Mode,
+            Key::Target,
+            Key::BindAddress,
+            Key::BindPort,
+            Key::BindPath,
+            Key::SocketMode,
+            Key::SocketGroup,
+            Key::AuthToken,
+            Key::AuthTokenFile,
+            Key::AuthTokenEnv,
+            Key::RequestTimeout,
+            Key::ListSeparator,
+            Key::MaxConnections,
+            Key::IdleTimeout,
+            Key::MaxRequestSize,
+            Key::MaxInFlight,
+            Key::MaxResponseSize,
+            Key::BackendConnections,
+            Key::BackendHttp2,
+            Key::BackendClient,
+            Key::TlsCaFile,
+            Key::TlsClientCert,
+            Key::TlsClientKey,
+            Key::TlsVerify,
+            Key::BackendUnixSocket};
 }
 
 QStringList ConfigLoader::endpointSectionKeys()

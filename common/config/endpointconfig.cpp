@@ -72,9 +72,16 @@ qint64 EndpointConfig::effectiveMaxRequestSize() const
     return maxRequestSize > 0 ? maxRequestSize : defaultMaxRequestSize(mode);
 }
 
+ListenAddress EndpointConfig::listenAddress() const
+{
+    return bindPath.isEmpty() ? ListenAddress::tcp(bindAddress, bindPort)
+                              : ListenAddress::socketFile(bindPath);
+}
+
 bool EndpointConfig::sameListener(const EndpointConfig &other) const
 {
-    return bindAddress == other.bindAddress && bindPort == other.bindPort;
+    // A new mode or group is applied to the file in place: binding the same path twice would fail.
+    return listenAddress() == other.listenAddress();
 }
 
 bool operator==(const EndpointConfig &a, const EndpointConfig &b)
@@ -87,7 +94,8 @@ bool operator==(const EndpointConfig &a, const EndpointConfig &b)
            && a.maxInFlight == b.maxInFlight && a.backendConnections == b.backendConnections
            && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize
            && a.backendClient == b.backendClient && a.tls == b.tls
-           && a.backendUnixSocket == b.backendUnixSocket && a.cache == b.cache;
+           && a.backendUnixSocket == b.backendUnixSocket && a.cache == b.cache && a.bindPath == b.bindPath
+           && a.socketMode == b.socketMode && a.socketGroup == b.socketGroup;
 }
 
 bool operator==(const TlsConfig &a, const TlsConfig &b)

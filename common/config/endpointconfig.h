@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "config/listenaddress.h"
+
 #include <QString>
 #include <QUrl>
 
@@ -76,6 +78,12 @@ struct EndpointConfig
     QString bindAddress;
     quint16 bindPort = 0;
 
+    // A Unix socket instead of bindAddress/bindPort (socketmap-lookup and policy only).
+    static constexpr int DefaultSocketMode = 0660;
+    QString bindPath;
+    int socketMode = DefaultSocketMode; ///< permission bits of the socket file
+    QString socketGroup;                ///< group of the socket file; empty = the process's group
+
     /// The resolved token (read from the file or environment when configured so). Never log it.
     QString authToken;
     TokenSource tokenSource = TokenSource::Inline;
@@ -108,7 +116,11 @@ struct EndpointConfig
     static int defaultIdleTimeoutMs(EndpointMode mode);
     static qint64 defaultMaxRequestSize(EndpointMode mode);
 
-    /// True when a listener bound for `other` can be kept for this config (same address and port).
+    /// The bind-path when set, else bind-address and bind-port.
+    ListenAddress listenAddress() const;
+
+    /// True when a listener bound for `other` can be kept for this config (same address and port, or same
+    /// path).
     bool sameListener(const EndpointConfig &other) const;
 
     friend bool operator==(const EndpointConfig &a, const EndpointConfig &b);

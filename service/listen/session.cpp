@@ -2,12 +2,13 @@
 #include "listen/session.h"
 
 #include "backend/backend.h"
+#include "listen/connection.h"
 #include "listen/endpointcontext.h"
 #include "metrics/endpointmetrics.h"
 #include "modes/modehandler.h"
 #include "servicelogging.h"
 
-#include <QTcpSocket>
+#include <QIODevice>
 #include <QTimer>
 #include <QUuid>
 
@@ -37,19 +38,17 @@ QByteArray printable(const QByteArray &bytes)
 
 } // namespace
 
-Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> context, QObject *parent)
+Session::Session(Connection *connection, std::shared_ptr<const EndpointContext> context, QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
+    , m_connection(connection)
+    , m_socket(connection->device())
     , m_context(std::move(context))
-    , m_idleTimer(new QTimer(socket))
+    , m_idleTimer(new QTimer(connection))
 {
-    m_socket->setParent(this);
-    m_peer = (m_socket->peerAddress().toString() + QLatin1Char(':') + QString::number(m_socket->peerPort()))
-                 .toUtf8();
-    // Qt stops reading from the kernel once this much is buffered: TCP flow control does the rest.
-    // Replies are small and complete: send each at once instead of waiting for Nagle's algorithm.
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_socket->setReadBufferSize(m_context->config().effectiveMaxRequestSize() + FramingSlack);
+    m_connection->setParent(this);
+    m_peer = m_connection->peer();
+    // Qt stops reading from the kernel once this much is buffered: the kernel's flow control does the rest.
+    m_connection->setReadBufferSize(m_context->config().effectiveMaxRequestSize() + FramingSlack);
 
     m_idleTimer->setSingleShot(true);
     m_idleTimer->setTimerType(Qt::CoarseTimer);
@@ -59,15 +58,15 @@ Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> cont
             return;
         }
         qCDebug(lcSession) << m_peer << "idle timeout, closing";
-        m_socket->abort();
+        m_connection->abort();
     });
 
-    connect(m_socket, &QTcpSocket::readyRead, this, &Session::processBuffer);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+    connect(m_socket, &QIODevice::readyRead, this, &Session::processBuffer);
+    connect(m_socket, &QIODevice::bytesWritten, this, [this] {
         if (!paused())
             processBuffer();
     });
-    connect(m_socket, &QTcpSocket::disconnected, this, &Session::onDisconnected);
+    connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
     restartIdleTimer();
     qCDebug(lcSession) << m_peer << "connected to" << m_context->config().name;
 }
@@ -206,7 +205,7 @@ void Session::closeAfterFlush(const char *why)
     qCDebug(lcSession) << m_peer << "closing:" << why;
     m_stopReading = true;
     m_idleTimer->start(LingerMs);
-    m_socket->disconnectFromHost();
+    m_connection->closeGracefully();
 }
 
 void Session::restartIdleTimer()

@@ -60,6 +60,13 @@ void ServiceProcess::start(const QStringList &arguments)
     m_process.start(binary(), arguments);
 }
 
+void ServiceProcess::startVia(const QString &program, const QStringList &arguments)
+{
+    m_output.clear();
+    m_exited = false;
+    m_process.start(program, arguments);
+}
+
 void ServiceProcess::sendSignal(int signal)
 {
 #ifdef Q_OS_UNIX

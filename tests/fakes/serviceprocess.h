@@ -28,6 +28,13 @@ public:
 
     /// Starts with the given arguments (usually just the config path).
     void start(const QStringList &arguments);
+    /// Starts another program that runs the service in its place (systemd-socket-activate, say).
+    void startVia(const QString &program, const QStringList &arguments);
+    /// Environment for the next start.
+    void setEnvironment(const QProcessEnvironment &environment)
+    {
+        m_process.setProcessEnvironment(environment);
+    }
     /// True once the service logged that it is listening on every endpoint.
     bool isStarted() const { return m_output.contains("started with"); }
     bool hasExited() const { return m_exited; }

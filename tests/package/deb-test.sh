@@ -266,11 +266,15 @@ mkdir -p "$POSTFIX_CONF"
 RUN="$WORK/run"
 mkdir -m 0750 "$RUN"
 chgrp "$SERVICE_USER" "$RUN"
+# A directory the service user may create its Unix socket in.
+install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$RUN/sock"
 write_config() { # write_config [EXTRA_ENDPOINT_JSON]
     cat >"$RUN/config.json.new" <<EOF
 {
     "user-agent": "deb-test",
     "endpoints": [
+        {"name": "maps-unix", "mode": "socketmap-lookup", "target": "http://127.0.0.1:$BACKEND_PORT/socketmap",
+         "bind-path": "$RUN/sock/maps", "auth-token": "$TOKEN"},
         {"name": "domains", "mode": "tcp-lookup", "target": "http://127.0.0.1:$BACKEND_PORT/domain",
          "bind-address": "127.0.0.1", "bind-port": $TCP_PORT, "auth-token": "$TOKEN"},
         {"name": "maps", "mode": "socketmap-lookup", "target": "http://127.0.0.1:$BACKEND_PORT/socketmap",
@@ -329,6 +333,8 @@ check "postmap -q unknown.example tcp:… is not found (exit 1, no output)" \
     not_found unknown.example "tcp:127.0.0.1:$TCP_PORT"
 expect "postmap -q postmaster@example.com socketmap:inet:…:alias" "admin@example.com,ops@example.com" \
     timeout 30 postmap -c "$POSTFIX_CONF" -q postmaster@example.com "socketmap:inet:127.0.0.1:$SOCKETMAP_PORT:alias"
+expect "postmap -q postmaster@example.com socketmap:unix:…:alias" "admin@example.com,ops@example.com" \
+    timeout 30 postmap -c "$POSTFIX_CONF" -q postmaster@example.com "socketmap:unix:$RUN/sock/maps:alias"
 
 policy_query() { # policy_query RECIPIENT: the action line the policy endpoint answers
     timeout 15 bash -c '
