@@ -143,7 +143,8 @@ void TestServiceApplication::failedReloadChangesNothing()
 
     ServiceConfig next = config;
     next.endpoints[0].target = m_backend->url(QStringLiteral("/changed"));
-    next.endpoints.append(endpoint(QStringLiteral("free"), reservedPort(), m_backend->url(QStringLiteral("/b"))));
+    next.endpoints.append(
+        endpoint(QStringLiteral("free"), reservedPort(), m_backend->url(QStringLiteral("/b"))));
     next.endpoints.append(
         endpoint(QStringLiteral("busy"), occupant.serverPort(), m_backend->url(QStringLiteral("/c"))));
     QVERIFY(!service.reload(next, &error));
