@@ -207,7 +207,7 @@ void TestUnixProcess::socketActivation()
         QSKIP("systemd-socket-activate not found: install the Debian package \"systemd\"");
 
     const QString path = m_dir->filePath(QStringLiteral("maps"));
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     const QString listen = unixSocket ? path : QStringLiteral("127.0.0.1:%1").arg(port);
     // Matched by name, the configured address is not what systemd bound: the passed socket wins.
     QJsonObject endpoint =
@@ -216,7 +216,7 @@ void TestUnixProcess::socketActivation()
                            fdName.isEmpty() ? path : m_dir->filePath(QStringLiteral("unused")),
                            m_backend->url(QStringLiteral("/m")))
             : endpointObject(QStringLiteral("maps"), QStringLiteral("socketmap-lookup"),
-                             fdName.isEmpty() ? port : freePort(), m_backend->url(QStringLiteral("/m")));
+                             fdName.isEmpty() ? port : reservedPort(), m_backend->url(QStringLiteral("/m")));
 
     ServiceProcess service;
     const QString config = service.writeConfig(configObject({endpoint}));
@@ -271,7 +271,7 @@ void TestUnixProcess::unmatchedPassedSocketIsAnError()
     const QString path = m_dir->filePath(QStringLiteral("stray"));
     ServiceProcess service;
     const QString config = service.writeConfig(
-        configObject({endpointObject(QStringLiteral("maps"), QStringLiteral("socketmap-lookup"), freePort(),
+        configObject({endpointObject(QStringLiteral("maps"), QStringLiteral("socketmap-lookup"), reservedPort(),
                                      m_backend->url(QStringLiteral("/m")))}));
     service.startVia(activate, {QStringLiteral("-l"), path, QStringLiteral("--fdname=stray"),
                                 ServiceProcess::binary(), config});
@@ -296,7 +296,7 @@ void TestUnixProcess::readinessNotifications()
     service.start({service.writeConfig(configObject(
         {unixEndpoint(QStringLiteral("policy"), QStringLiteral("policy"),
                       m_dir->filePath(QStringLiteral("p")), m_backend->url(QStringLiteral("/p"))),
-         endpointObject(QStringLiteral("maps"), QStringLiteral("socketmap-lookup"), freePort(),
+         endpointObject(QStringLiteral("maps"), QStringLiteral("socketmap-lookup"), reservedPort(),
                         m_backend->url(QStringLiteral("/m")))}))});
 
     QTRY_VERIFY_WITH_TIMEOUT(notify.states() == QByteArrayList{"READY=1"}, 10000);
