@@ -95,19 +95,32 @@ if command -v x86_64-w64-mingw32-g++-posix >/dev/null; then
     qt="$(qmake6 -query QT_INSTALL_HEADERS 2>/dev/null || echo /usr/include/x86_64-linux-gnu/qt6)"
     # version.h is generated into the build tree by common/CMakeLists.txt.
     version_dir="$(dirname "$(find "$BUILD" -path '*/common/version.h' -print -quit 2>/dev/null || true)")"
-    if x86_64-w64-mingw32-g++-posix -std=c++17 -c -O2 -Wall -Wextra -Werror -Wno-attributes \
-        -DQT_NO_CAST_FROM_ASCII -DQT_NO_CAST_TO_ASCII -DQT_USE_QSTRINGBUILDER -DQT_NO_KEYWORDS -DUNICODE -D_UNICODE \
-        -I"$qt" -I"$qt/QtCore" -I"$qt/QtNetwork" -I"$SRC/service" -I"$SRC/common" -I"$version_dir" \
-        "$SRC/service/windows/windowsservice.cpp" -o "$WORK/windowsservice.o" >"$WORK/mingw.log" 2>&1; then
-        pass "x86_64-w64-mingw32-g++ -c service/windows/windowsservice.cpp (-Wall -Wextra -Werror)"
-        if x86_64-w64-mingw32-nm "$WORK/windowsservice.o" | grep -c 'StartServiceCtrlDispatcherW' >/dev/null; then
-            pass "object references StartServiceCtrlDispatcherW"
+    compiled=()
+    for source in "$SRC"/service/windows/*.cpp; do
+        object="$WORK/$(basename "$source" .cpp).o"
+        if x86_64-w64-mingw32-g++-posix -std=c++17 -c -O2 -Wall -Wextra -Werror -Wno-attributes \
+            -DQT_NO_CAST_FROM_ASCII -DQT_NO_CAST_TO_ASCII -DQT_USE_QSTRINGBUILDER -DQT_NO_KEYWORDS -DUNICODE -D_UNICODE \
+            -I"$qt" -I"$qt/QtCore" -I"$qt/QtNetwork" -I"$SRC/service" -I"$SRC/common" -I"$version_dir" \
+            "$source" -o "$object" >"$WORK/mingw.log" 2>&1; then
+            pass "x86_64-w64-mingw32-g++ -c service/windows/$(basename "$source") (-Wall -Wextra -Werror)"
+            compiled+=("$object")
         else
-            fail "object does not reference StartServiceCtrlDispatcherW"
+            grep -v '^\s*|' "$WORK/mingw.log" | head -40
+            fail "mingw compile of service/windows/$(basename "$source")"
         fi
+    done
+    # symbol_in NAME: some compiled object calls the Windows API function NAME.
+    symbol_in() { ((${#compiled[@]})) && x86_64-w64-mingw32-nm "${compiled[@]}" | grep -c "U __imp_$1\$" >/dev/null; }
+    for symbol in StartServiceCtrlDispatcherW RegisterServiceCtrlHandlerExW SetServiceStatus ExitProcess \
+        RegisterEventSourceW ReportEventW MoveFileExW; do
+        if symbol_in "$symbol"; then pass "the wrapper calls $symbol"; else fail "the wrapper does not call $symbol"; fi
+    done
+    # The Windows headers' values, so the check does not depend on how the source spells them.
+    if grep -q 'SERVICE_ACCEPT_PRESHUTDOWN' "$SRC/service/windows/windowsservice.cpp" &&
+        grep -q 'case SERVICE_CONTROL_PRESHUTDOWN:' "$SRC/service/windows/windowsservice.cpp"; then
+        pass "the wrapper accepts and handles SERVICE_CONTROL_PRESHUTDOWN"
     else
-        grep -v '^\s*|' "$WORK/mingw.log" | head -40
-        fail "mingw compile of windowsservice.cpp"
+        fail "the wrapper does not handle SERVICE_CONTROL_PRESHUTDOWN"
     fi
 else
     fail "x86_64-w64-mingw32-g++-posix not available (apt-get install g++-mingw-w64-x86-64-posix)"
