@@ -27,7 +27,21 @@ else()
     message(STATUS "Packaging: target postfix-rest-connector-admin not built; no admin package")
 endif()
 
-# Reproducible dates (string(TIMESTAMP) honours SOURCE_DATE_EPOCH).
+# Reproducible dates: string(TIMESTAMP) honours SOURCE_DATE_EPOCH. Without it, the time of the last commit stands
+# in, so two builds of one commit produce the same changelog and man pages (not the time of configuring).
+if(NOT DEFINED ENV{SOURCE_DATE_EPOCH})
+    find_package(Git QUIET)
+    if(GIT_FOUND AND EXISTS "${PROJECT_SOURCE_DIR}/.git")
+        execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${PROJECT_SOURCE_DIR}" log -1 --format=%ct
+            OUTPUT_VARIABLE prc_commit_time OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE prc_git_rc)
+        if(prc_git_rc EQUAL 0 AND prc_commit_time MATCHES "^[0-9]+$")
+            set(ENV{SOURCE_DATE_EPOCH} "${prc_commit_time}")
+        endif()
+    endif()
+    if(NOT DEFINED ENV{SOURCE_DATE_EPOCH})
+        message(WARNING "Packaging: neither SOURCE_DATE_EPOCH nor a git checkout; the changelog date is today's")
+    endif()
+endif()
 string(TIMESTAMP PRC_MANPAGE_DATE "%Y-%m-%d" UTC)
 string(TIMESTAMP PRC_CHANGELOG_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
 
@@ -84,6 +98,8 @@ elseif(UNIX AND NOT APPLE)
     # --- Linux ------------------------------------------------------------------------------------
     set(PRC_CONFIG_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/postfix-rest-connector")
     set(PRC_CONFIG_FILE "${PRC_CONFIG_DIR}/config.json")
+    # The pristine example: the unit refuses to start while the configuration is still identical to it.
+    set(PRC_EXAMPLE_CONFIG_FILE "${CMAKE_INSTALL_FULL_DATADIR}/postfix-rest-connector/config.example.json")
 
     # Debian 12 keeps units in /lib/systemd/system (systemd.pc says so); other prefixes stay inside the prefix.
     if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
@@ -131,6 +147,8 @@ elseif(UNIX AND NOT APPLE)
 
     install(TARGETS postfix-rest-connector RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT service)
     install(FILES "${linux}/config.json" DESTINATION "${PRC_CONFIG_DIR}" COMPONENT service)
+    install(FILES "${linux}/config.json" DESTINATION "${CMAKE_INSTALL_DATADIR}/postfix-rest-connector"
+        RENAME config.example.json COMPONENT service)
     install(FILES "${PRC_PACKAGING_DIR}/postfix-rest-connector.service"
         DESTINATION "${PRC_SYSTEMD_UNIT_DIR}" COMPONENT service)
     install(FILES "${PRC_PACKAGING_DIR}/sysusers/postfix-rest-connector.conf"
@@ -261,13 +279,22 @@ set(CPACK_RPM_PACKAGE_URL "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_PACKAGE_RELOCATABLE OFF)
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 set(CPACK_RPM_SERVICE_PACKAGE_REQUIRES_PRE "shadow-utils")
+# cmp: the unit and %post compare the configuration with the shipped example.
+set(CPACK_RPM_SERVICE_PACKAGE_REQUIRES "diffutils")
 set(CPACK_RPM_SERVICE_PACKAGE_NAME "${PRC_DEB_PACKAGE}")
 set(CPACK_RPM_SERVICE_PACKAGE_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_RPM_ADMIN_PACKAGE_NAME "${PRC_DEB_ADMIN_PACKAGE}")
+set(CPACK_RPM_ADMIN_PACKAGE_GROUP "Applications/System")
 set(CPACK_RPM_ADMIN_PACKAGE_SUMMARY "Graphical configuration tool for postfix-rest-connector")
 set(CPACK_RPM_SERVICE_PACKAGE_DESCRIPTION "${CPACK_COMPONENT_SERVICE_DESCRIPTION}")
 set(CPACK_RPM_ADMIN_PACKAGE_DESCRIPTION "${CPACK_COMPONENT_ADMIN_DESCRIPTION}")
-set(CPACK_RPM_SERVICE_USER_FILELIST "%config(noreplace) %attr(0640,root,${PRC_SERVICE_USER}) ${PRC_CONFIG_FILE}")
+# The Debian changelog and lintian overrides are installed for the .deb only; the RPMs leave them out.
+set(CPACK_RPM_SERVICE_USER_FILELIST "%config(noreplace) %attr(0640,root,${PRC_SERVICE_USER}) ${PRC_CONFIG_FILE}"
+    "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/doc/${PRC_DEB_PACKAGE}/changelog.Debian.gz"
+    "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/lintian/overrides/${PRC_DEB_PACKAGE}")
+set(CPACK_RPM_ADMIN_USER_FILELIST
+    "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/doc/${PRC_DEB_ADMIN_PACKAGE}/changelog.Debian.gz"
+    "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/lintian/overrides/${PRC_DEB_ADMIN_PACKAGE}")
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /etc /lib /lib/systemd /lib/systemd/system /usr/lib/sysusers.d /usr/share/applications
     /usr/share/man /usr/share/man/man1 /usr/share/man/man8 /usr/share/doc
@@ -276,9 +303,11 @@ if(PRC_CONFIG_FILE)
     configure_file("${PRC_SOURCE_INSTALLER_DIR}/linux/rpm/post.sh.in" "${PRC_PACKAGING_DIR}/rpm/post.sh" @ONLY)
     configure_file("${PRC_SOURCE_INSTALLER_DIR}/linux/rpm/preun.sh.in" "${PRC_PACKAGING_DIR}/rpm/preun.sh" @ONLY)
     configure_file("${PRC_SOURCE_INSTALLER_DIR}/linux/rpm/pre.sh.in" "${PRC_PACKAGING_DIR}/rpm/pre.sh" @ONLY)
+    configure_file("${PRC_SOURCE_INSTALLER_DIR}/linux/rpm/postun.sh.in" "${PRC_PACKAGING_DIR}/rpm/postun.sh" @ONLY)
     set(CPACK_RPM_SERVICE_PRE_INSTALL_SCRIPT_FILE "${PRC_PACKAGING_DIR}/rpm/pre.sh")
     set(CPACK_RPM_SERVICE_POST_INSTALL_SCRIPT_FILE "${PRC_PACKAGING_DIR}/rpm/post.sh")
     set(CPACK_RPM_SERVICE_PRE_UNINSTALL_SCRIPT_FILE "${PRC_PACKAGING_DIR}/rpm/preun.sh")
+    set(CPACK_RPM_SERVICE_POST_UNINSTALL_SCRIPT_FILE "${PRC_PACKAGING_DIR}/rpm/postun.sh")
 endif()
 
 include(CPack)
