@@ -76,16 +76,27 @@ if(PRC_PACKAGING_WINDOWS_LAYOUT)
         set_target_properties(postfix-rest-connector-admin PROPERTIES WIN32_EXECUTABLE ON)
     endif()
 
-    # windeployqt through Qt's deploy script: Qt DLLs, plugins (TLS backends, platform plugin) and qt.conf
-    # next to the executables. Qt 6.4 implements it for Windows and macOS only.
-    if(WIN32)
-        qt_generate_deploy_app_script(TARGET postfix-rest-connector FILENAME_VARIABLE prc_deploy_service
-            NO_UNSUPPORTED_PLATFORM_ERROR)
-        install(SCRIPT "${prc_deploy_service}" COMPONENT service)
+    # windeployqt through Qt's deploy support: Qt DLLs, plugins (TLS backends, platform plugin) and qt.conf next to
+    # the executables, deployed ONCE, for both executables, as part of the service component (always installed).
+    # Two deployments, one per component, would put the same DLLs into both components, and removing the admin
+    # component would delete them from under the service. The admin executable is read from the build tree: the
+    # service component's staging directory does not contain it. Qt 6.4 implements this for Windows and macOS only;
+    # the script is generated with the Windows layout on Linux too, so that tests/package/windows-check.sh can read it.
+    if(QT_DEPLOY_SUPPORT)
+        set(prc_deploy_executables "")
         if(PRC_PACKAGE_ADMIN)
-            qt_generate_deploy_app_script(TARGET postfix-rest-connector-admin FILENAME_VARIABLE prc_deploy_admin
-                NO_UNSUPPORTED_PLATFORM_ERROR)
-            install(SCRIPT "${prc_deploy_admin}" COMPONENT admin)
+            set(prc_deploy_executables "ADDITIONAL_EXECUTABLES \"$<TARGET_FILE:postfix-rest-connector-admin>\"")
+        endif()
+        set(prc_deploy_script "${CMAKE_CURRENT_BINARY_DIR}/prc-deploy-qt-$<CONFIG>.cmake")
+        file(GENERATE OUTPUT "${prc_deploy_script}" CONTENT "
+include(\"${QT_DEPLOY_SUPPORT}\")
+qt_deploy_runtime_dependencies(
+    EXECUTABLE \"\${QT_DEPLOY_BIN_DIR}/$<TARGET_FILE_NAME:postfix-rest-connector>\"
+    ${prc_deploy_executables}
+    GENERATE_QT_CONF)
+")
+        if(WIN32)
+            install(SCRIPT "${prc_deploy_script}" COMPONENT service)
         endif()
     endif()
 

@@ -82,9 +82,52 @@ if command -v makensis >/dev/null; then
         fi
         for snippet in 'sc.exe create postfix-rest-connector' 'sc.exe delete postfix-rest-connector' \
             'net.exe stop postfix-rest-connector' 'Postfix REST Connector Admin.lnk' 'config.sample.json' \
-            'InstallDir "$PROGRAMFILES64\postfix-rest-connector"'; do
+            'InstallDir "$PROGRAMFILES64\postfix-rest-connector"' 'sc.exe failureflag postfix-rest-connector 1' \
+            'sc.exe sidtype postfix-rest-connector unrestricted' '"NT SERVICE\postfix-rest-connector:(OI)(CI)RX"' \
+            'EventLog\Application\postfix-rest-connector' 'SetErrorLevel 3'; do
             if grep -qF "$snippet" "$nsi"; then pass "project.nsi contains: $snippet"; else fail "project.nsi lacks: $snippet"; fi
         done
+        # Only this service's SID may read the configuration, not every LocalService service (S-1-5-19).
+        if grep -F 'icacls' "$nsi" | grep -F -e '/grant' | grep -qF 'S-1-5-19'; then
+            fail "project.nsi grants LocalService (S-1-5-19) access"
+        else
+            pass "project.nsi grants no access to LocalService (S-1-5-19) as a whole"
+        fi
+        # Upgrades install over the old version: its uninstaller (which deletes the service) must not run first.
+        # CPack's template keeps that code in .onInit behind CPACK_NSIS_ENABLE_UNINSTALL_BEFORE_INSTALL, as a
+        # comparison of the option's value with "ON".
+        if grep -qF 'StrCmp "OFF" "ON" 0 inst' "$nsi"; then
+            pass "project.nsi does not run the previous uninstaller (the service registration is kept)"
+        else
+            fail "project.nsi runs the previous uninstaller before installing"
+        fi
+        # Every sc.exe/icacls call is followed by a check of its exit code: direct calls by StrCmp on the popped
+        # result, the rest through the PRC_RUN macro, whose body must count and report a failure.
+        unchecked="$(awk '
+            /nsExec::ExecToLog .*(sc\.exe|icacls)/ { pending = $0; next }
+            pending != "" && /Pop \$R1/ { next }
+            pending != "" { if ($0 !~ /StrCmp \$R1 "0"/) print pending; pending = "" }' "$nsi")"
+        macro_body="$(sed -n '/!macro PRC_RUN/,/!macroend/p' "$nsi")"
+        runs="$(grep -c '!insertmacro PRC_RUN' "$nsi")"
+        if [ -z "$unchecked" ] && printf '%s' "$macro_body" | grep -q 'StrCmp \$R1 "0"' &&
+            printf '%s' "$macro_body" | grep -q 'IntOp \$R9 \$R9 + 1' && [ "$runs" -ge 10 ]; then
+            pass "every sc.exe/icacls result in the installer is checked ($runs through PRC_RUN)"
+        else
+            echo "$unchecked"
+            fail "unchecked sc.exe/icacls results (PRC_RUN used $runs times)"
+        fi
+    fi
+    deploy_script="$(ls "$BUILD"/prc-deploy-qt-*.cmake 2>/dev/null | head -1)"
+    if [ -n "$deploy_script" ] && [ "$(grep -c 'qt_deploy_runtime_dependencies' "$deploy_script")" -eq 1 ] &&
+        grep -q 'postfix-rest-connector-admin' "$deploy_script"; then
+        pass "one Qt deployment for both executables ($(basename "$deploy_script"))"
+    else
+        fail "the Qt deployment script covers both executables once"
+    fi
+    if grep -rq 'qt_generate_deploy_app_script' "$SRC/cmake" "$SRC/installer"; then
+        fail "a per-component Qt deployment (qt_generate_deploy_app_script) is left"
+    else
+        pass "no per-component Qt deployment"
     fi
 else
     fail "makensis not available (apt-get install nsis)"
