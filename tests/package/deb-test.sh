@@ -89,7 +89,8 @@ apt_install() {
             "${APT[@]}" install -y -q --no-install-recommends "$@" >"$WORK/apt.log" 2>&1; }
 }
 for tool in lintian:lintian systemd-analyze:systemd postmap:postfix setpriv:util-linux dpkg-shlibdeps:dpkg-dev \
-    cmake:cmake ninja:ninja-build python3:python3 file:file man:man-db readelf:binutils; do
+    cmake:cmake ninja:ninja-build python3:python3 file:file man:man-db readelf:binutils \
+    desktop-file-validate:desktop-file-utils; do
     command -v "${tool%%:*}" >/dev/null || { note "installing ${tool#*:}"; apt_install "${tool#*:}" || true; }
 done
 
@@ -207,6 +208,42 @@ if [ -n "$ADMIN_DEB" ]; then
         /usr/share/man/man1/postfix-rest-connector-admin.1.gz; do
         check "installed $path" test -e "$path"
     done
+fi
+# The man pages are the reference an admin has at hand: every key the config loader knows and every option of
+# the admin tool must be in them (the loader's key names are its Key:: constants).
+man_documents_every_key() {
+    local page keys missing=()
+    page="$(MANWIDTH=200 man -l /usr/share/man/man8/postfix-rest-connector.8.gz 2>/dev/null)"
+    keys="$(sed -n 's/^const QString [A-Za-z0-9]* = QStringLiteral("\([a-z0-9-]*\)");$/\1/p' "$SRC/common/config/configloader.cpp")"
+    [ -n "$keys" ] || { echo "    no keys found in configloader.cpp"; return 1; }
+    for key in $keys; do
+        printf '%s\n' "$page" | grep -qE "(^|[^a-z0-9-])$key([^a-z0-9-]|\$)" || missing+=("$key")
+    done
+    [ ${#missing[@]} -eq 0 ] || { echo "    not in postfix-rest-connector(8): ${missing[*]}"; return 1; }
+    echo "    $(printf '%s\n' $keys | wc -l) keys documented"
+}
+check "postfix-rest-connector(8) documents every configuration key" man_documents_every_key
+if [ -n "$ADMIN_DEB" ]; then
+    admin_man_documents_every_option() {
+        local page options missing=()
+        page="$(MANWIDTH=200 man -l /usr/share/man/man1/postfix-rest-connector-admin.1.gz 2>/dev/null)"
+        options="$(grep -o 'QCommandLineOption [a-zA-Z]*(\?[[:space:]]*QStringLiteral("[a-z-]*")' "$SRC/gui/main.cpp" |
+            sed 's/.*QStringLiteral("\([a-z-]*\)")/\1/')"
+        # The options spelt over two lines: QCommandLineOption name(\n QStringLiteral("...")
+        options="$options $(grep -A1 'QCommandLineOption [a-zA-Z]*($' "$SRC/gui/main.cpp" |
+            sed -n 's/.*QStringLiteral("\([a-z-]*\)").*/\1/p')"
+        [ -n "${options// /}" ] || { echo "    no options found in gui/main.cpp"; return 1; }
+        for option in $options; do
+            printf '%s\n' "$page" | grep -q -- "--$option" || missing+=("--$option")
+        done
+        [ ${#missing[@]} -eq 0 ] || { echo "    not in postfix-rest-connector-admin(1): ${missing[*]}"; return 1; }
+        echo "    options documented:" $options
+    }
+    check "postfix-rest-connector-admin(1) documents every option" admin_man_documents_every_option
+    check "desktop-file-validate accepts the .desktop file" \
+        desktop-file-validate /usr/share/applications/postfix-rest-connector-admin.desktop
+    check "the .desktop file claims no MIME type" \
+        sh -c "! grep -q '^MimeType=' /usr/share/applications/postfix-rest-connector-admin.desktop"
 fi
 check "system user $SERVICE_USER exists" sh -c "getent passwd $SERVICE_USER >/dev/null"
 check "user $SERVICE_USER is a system user with nologin" sh -c \
