@@ -156,6 +156,14 @@ elseif(UNIX AND NOT APPLE)
         configure_file("${linux}/debian/${script}.in" "${PRC_PACKAGING_DIR}/debian/${script}" @ONLY)
     endforeach()
 
+    # Qt's project setup gives executables an $ORIGIN run path for relocatable installs; the packages link the
+    # system's Qt from the default library path and need none (rpmlint rejects it, lintian notes it).
+    if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+        set_target_properties(postfix-rest-connector PROPERTIES INSTALL_RPATH "")
+        if(PRC_PACKAGE_ADMIN)
+            set_target_properties(postfix-rest-connector-admin PROPERTIES INSTALL_RPATH "")
+        endif()
+    endif()
     install(TARGETS postfix-rest-connector RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT service)
     install(FILES "${linux}/config.json" DESTINATION "${PRC_CONFIG_DIR}" COMPONENT service)
     install(FILES "${linux}/config.json" DESTINATION "${CMAKE_INSTALL_DATADIR}/postfix-rest-connector"
@@ -288,7 +296,9 @@ set(CPACK_RPM_PACKAGE_LICENSE "GPL-3.0-or-later")
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_PACKAGE_URL "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_PACKAGE_RELOCATABLE OFF)
-set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
+# %packager fills the Packager tag.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none
+%define packager ${PRC_PACKAGE_MAINTAINER}")
 set(CPACK_RPM_SERVICE_PACKAGE_REQUIRES_PRE "shadow-utils")
 # cmp: the unit and %post compare the configuration with the shipped example.
 set(CPACK_RPM_SERVICE_PACKAGE_REQUIRES "diffutils")
@@ -297,8 +307,12 @@ set(CPACK_RPM_SERVICE_PACKAGE_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_RPM_ADMIN_PACKAGE_NAME "${PRC_DEB_ADMIN_PACKAGE}")
 set(CPACK_RPM_ADMIN_PACKAGE_GROUP "Applications/System")
 set(CPACK_RPM_ADMIN_PACKAGE_SUMMARY "Graphical configuration tool for postfix-rest-connector")
-set(CPACK_RPM_SERVICE_PACKAGE_DESCRIPTION "${CPACK_COMPONENT_SERVICE_DESCRIPTION}")
-set(CPACK_RPM_ADMIN_PACKAGE_DESCRIPTION "${CPACK_COMPONENT_ADMIN_DESCRIPTION}")
+# The Debian descriptions without their synopsis line (the RPM Summary) and Debian's "." paragraph marks.
+foreach(component IN ITEMS SERVICE ADMIN)
+    string(REGEX REPLACE "^[^\n]*\n" "" prc_description "${CPACK_DEBIAN_${component}_DESCRIPTION}")
+    string(REPLACE "\n.\n" "\n\n" prc_description "${prc_description}")
+    set(CPACK_RPM_${component}_PACKAGE_DESCRIPTION "${prc_description}")
+endforeach()
 # The Debian changelog and lintian overrides are installed for the .deb only; the RPMs leave them out.
 set(CPACK_RPM_SERVICE_USER_FILELIST "%config(noreplace) %attr(0640,root,${PRC_SERVICE_USER}) ${PRC_CONFIG_FILE}"
     "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/doc/${PRC_DEB_PACKAGE}/changelog.Debian.gz"

@@ -327,7 +327,7 @@ sys.exit(0 if ok else 1)
 PY
 }
 check "example: loopback only, backends under .invalid (RFC 6761), ports not in /etc/services" shipped_example_is_harmless
-if [ -z "${SOURCE_DATE_EPOCH:-}" ] && [ -d "$SRC/.git" ]; then
+if [ -z "${SOURCE_DATE_EPOCH:-}" ] && git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
     commit_date="$(LC_ALL=C date -u -d "@$(git -C "$SRC" log -1 --format=%ct)" '+%a, %d %b %Y %H:%M:%S +0000')"
     check "changelog is dated by the last commit ($commit_date), not by the build" sh -c \
         "zcat /usr/share/doc/$PKG/changelog.Debian.gz | grep -qF '  $commit_date'"
