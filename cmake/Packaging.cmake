@@ -236,7 +236,8 @@ each query by calling an HTTP or HTTPS REST backend, so mail routing data can
 live in any application that offers a small JSON API.
 .
 This package contains the daemon, a systemd unit running it as a dedicated
-system user, and a default configuration listening on 127.0.0.1 only.")
+system user, and an example configuration listening on 127.0.0.1 only; the
+service starts once the example has been edited.")
 set(CPACK_COMPONENT_ADMIN_DISPLAY_NAME "Admin GUI")
 set(CPACK_COMPONENT_ADMIN_DESCRIPTION
     "postfix-rest-connector-admin: edit and validate the configuration, send test queries.")
@@ -309,7 +310,10 @@ set(CPACK_RPM_ADMIN_PACKAGE_GROUP "Applications/System")
 set(CPACK_RPM_ADMIN_PACKAGE_SUMMARY "Graphical configuration tool for postfix-rest-connector")
 # The Debian descriptions without their synopsis line (the RPM Summary) and Debian's "." paragraph marks.
 foreach(component IN ITEMS SERVICE ADMIN)
-    string(REGEX REPLACE "^[^\n]*\n" "" prc_description "${CPACK_DEBIAN_${component}_DESCRIPTION}")
+    # (string(FIND)/SUBSTRING: a "^" in REGEX REPLACE would match again after each replacement.)
+    string(FIND "${CPACK_DEBIAN_${component}_DESCRIPTION}" "\n" prc_newline)
+    math(EXPR prc_newline "${prc_newline} + 1")
+    string(SUBSTRING "${CPACK_DEBIAN_${component}_DESCRIPTION}" ${prc_newline} -1 prc_description)
     string(REPLACE "\n.\n" "\n\n" prc_description "${prc_description}")
     set(CPACK_RPM_${component}_PACKAGE_DESCRIPTION "${prc_description}")
 endforeach()
