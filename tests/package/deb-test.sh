@@ -189,9 +189,24 @@ if dpkg -s "$PKG" >/dev/null 2>&1 || dpkg -s "$ADMIN_PKG" >/dev/null 2>&1; then
     note "purging a previous installation"
     "${APT[@]}" purge -y -q "$PKG" "$ADMIN_PKG" >/dev/null 2>&1 || true
 fi
-note "apt-get install $(basename "$DEB")"
+# Another apt holding the dpkg frontend lock (as unattended-upgrades does): the installation waits for it instead
+# of failing. apt takes the lock with fcntl(F_SETLK), so the holder uses the same kind of lock.
+LOCK_SECONDS=6
+python3 -c 'import fcntl, sys, time
+f = open("/var/lib/dpkg/lock-frontend", "w")
+fcntl.lockf(f, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(float(sys.argv[1]))' "$LOCK_SECONDS" >"$WORK/lock.out" 2>&1 &
+LOCK_PID=$!
+for _ in $(seq 50); do grep -q locked "$WORK/lock.out" 2>/dev/null && break; sleep 0.1; done
+note "apt-get install $(basename "$DEB") while another process holds the dpkg lock for ${LOCK_SECONDS}s"
+install_start=$SECONDS
 if "${APT[@]}" install -y -q "$DEB" ${ADMIN_DEB:+"$ADMIN_DEB"} >"$WORK/install.log" 2>&1; then
     pass "apt-get install ./$(basename "$DEB") ${ADMIN_DEB:+./$(basename "$ADMIN_DEB")}"
+    check "the installation waited for the dpkg lock (held: $(cat "$WORK/lock.out"))" \
+        sh -c "grep -q locked '$WORK/lock.out' && grep -q 'Waiting for cache lock' '$WORK/install.log' &&
+            [ $((SECONDS - install_start)) -ge $((LOCK_SECONDS - 1)) ]"
+    wait "$LOCK_PID" 2>/dev/null
 else
     cat "$WORK/install.log"
     fail "apt-get install"
