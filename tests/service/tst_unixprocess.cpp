@@ -271,8 +271,8 @@ void TestUnixProcess::unmatchedPassedSocketIsAnError()
     const QString path = m_dir->filePath(QStringLiteral("stray"));
     ServiceProcess service;
     const QString config = service.writeConfig(
-        configObject({endpointObject(QStringLiteral("maps"), QStringLiteral("socketmap-lookup"), reservedPort(),
-                                     m_backend->url(QStringLiteral("/m")))}));
+        configObject({endpointObject(QStringLiteral("maps"), QStringLiteral("socketmap-lookup"),
+                                     reservedPort(), m_backend->url(QStringLiteral("/m")))}));
     service.startVia(activate, {QStringLiteral("-l"), path, QStringLiteral("--fdname=stray"),
                                 ServiceProcess::binary(), config});
     QTRY_VERIFY_WITH_TIMEOUT(service.output().contains("Listening on") || service.hasExited(), 10000);
