@@ -57,7 +57,7 @@ int main(int argc, char *argv[])
         if (parser.isSet(screenshot)) {
             // No message box here: nobody would be there to close it.
             QString error;
-            if (!window.document()->load(files.first(), &error)) {
+            if (!window.load(files.first(), &error)) {
                 qCCritical(lcAdmin).noquote() << error;
                 return 1;
             }

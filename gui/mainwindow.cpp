@@ -88,7 +88,9 @@ MainWindow::MainWindow(QWidget *parent)
     // No mnemonics on the tabs: their letters belong to the fields. View menu: Ctrl+1, Alt+T, Ctrl+3.
     m_tabs->addTab(scrollable(m_editor), tr("Config editor"));
     m_tabs->addTab(scrollable(m_lookup), tr("Test lookup"));
-    m_tabs->addTab(scrollable(m_snippet), tr("Postfix snippet"));
+    // The snippet fits any allowed window size, and its word-wrapped text would make a scroll area
+    // around it scroll sideways.
+    m_tabs->addTab(m_snippet, tr("Postfix snippet"));
     centralLayout->addWidget(m_tabs, 1);
     setCentralWidget(central);
     createMenus();
@@ -189,15 +191,22 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 bool MainWindow::openFile(const QString &path)
 {
     QString error;
-    if (!m_document->load(path, &error)) {
+    if (!load(path, &error)) {
         QMessageBox::warning(this, tr("Cannot open"), error);
         return false;
     }
-    m_diskBar->hide();
     addRecentFile(path);
+    statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
+    return true;
+}
+
+bool MainWindow::load(const QString &path, QString *error)
+{
+    if (!m_document->load(path, error))
+        return false;
+    m_diskBar->hide();
     // The lookup panel starts on the endpoint the editor shows, with this file's address.
     m_lookup->selectEndpoint(m_editor->selectedEndpoint());
-    statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
     return true;
 }
 

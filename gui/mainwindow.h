@@ -35,7 +35,10 @@ public:
     SnippetView *snippetView() const { return m_snippet; }
     QTabWidget *tabs() const { return m_tabs; }
 
+    /// Opens a file as File → Open does; a message box says why it cannot.
     bool openFile(const QString &path);
+    /// Opens a file without asking or telling anyone (no message box, no recent-files entry).
+    bool load(const QString &path, QString *error);
     bool saveFile(const QString &path);
     QStringList recentFiles() const;
 
