@@ -402,6 +402,14 @@ void MainWindow::showCheckResult(int exitCode, const QString &output)
 
 void MainWindow::showChangedOnDisk()
 {
+    const bool gone = !QFileInfo::exists(m_document->fileName());
+    m_diskBar->findChild<QPushButton *>(QStringLiteral("reload-from-disk"))->setVisible(!gone);
+    if (gone) {
+        m_diskMessage->setText(tr("%1 was removed or renamed by another program; Save writes it again.")
+                                   .arg(m_document->fileName()));
+        m_diskBar->show();
+        return;
+    }
     m_diskMessage->setText(
         m_document->isModified()
             ? tr("%1 was changed by another program. Reload it (your unsaved edits are lost) or keep "

@@ -568,6 +568,7 @@ void tst_MainWindow::smallWindowKeepsFieldsApart_data()
     QTest::newRow("640x480 editor") << QSize(640, 480) << int(MainWindow::EditorTab);
     QTest::newRow("400x300 snippet") << QSize(400, 300) << int(MainWindow::SnippetTab);
     QTest::newRow("640x480 snippet") << QSize(640, 480) << int(MainWindow::SnippetTab);
+    QTest::newRow("640x480 lookup") << QSize(640, 480) << int(MainWindow::LookupTab);
 }
 
 void tst_MainWindow::smallWindowKeepsFieldsApart()
@@ -577,8 +578,9 @@ void tst_MainWindow::smallWindowKeepsFieldsApart()
     QVERIFY(m_window->openFile(m_path));
     m_window->tabs()->setCurrentIndex(tab);
     m_window->resize(size);
-    QTRY_VERIFY(m_window->width() <= qMax(size.width(), m_window->minimumWidth()));
-    QVERIFY(m_window->minimumWidth() >= 640 && m_window->minimumHeight() >= 480);
+    // It fits a 640x480 screen, and goes no smaller than that.
+    QTRY_COMPARE(m_window->size(), size.expandedTo(QSize(640, 480)));
+    QCOMPARE(m_window->minimumSize(), QSize(640, 480));
     QApplication::processEvents();
     const QStringList problems = overlaps(m_window.get());
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
@@ -601,24 +603,15 @@ void tst_MainWindow::messagesReadWell()
 
 void tst_MainWindow::syntaxErrorNamesLineAndColumn()
 {
-    QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs);
     QByteArray broken = HandWritten;
     broken.replace("\"bind-port\": 9101,", "\"bind-port\": 9101,,");
     QVERIFY(writeFile(m_path, broken));
     QString message;
-    whenModal(m_window.get(), [this, &message](QWidget *modal) {
-        if (auto *dialog = qobject_cast<QFileDialog *>(modal)) {
-            auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("fileNameEdit"));
-            name->setText(m_path);
-            QTest::keyClick(name, Qt::Key_Return);
-            whenModal(m_window.get(), [&message](QWidget *box) {
-                message = static_cast<QMessageBox *>(box)->text();
-                box->close();
-            });
-        }
+    whenModal(m_window.get(), [&message](QWidget *box) {
+        message = static_cast<QMessageBox *>(box)->text();
+        box->close();
     });
-    QTest::keySequence(m_window.get(), QKeySequence::Open);
-    QTRY_VERIFY(!message.isEmpty());
+    QVERIFY(!m_window->openFile(m_path));
     // As --check-config says it: the line and column, not only a byte offset.
     QVERIFY2(message.contains(QStringLiteral("line 9, column")), qPrintable(message));
     QVERIFY2(message.contains(m_path), qPrintable(message));
