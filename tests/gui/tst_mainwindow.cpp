@@ -498,6 +498,7 @@ void tst_MainWindow::mnemonicsFocusFields_data()
     QTest::newRow("max request size") << "max-request-size" << int(Qt::Key_Z);
     QTest::newRow("max in flight") << "max-in-flight" << int(Qt::Key_S);
     QTest::newRow("max response size") << "max-response-size" << int(Qt::Key_R);
+    QTest::newRow("tls client key (second K)") << "tls-client-key" << int(Qt::Key_K);
 }
 
 void tst_MainWindow::mnemonicsFocusFields()
@@ -510,8 +511,12 @@ void tst_MainWindow::mnemonicsFocusFields()
                          : formField(key);
     QVERIFY(field);
     m_window->editor()->table()->setFocus();
-    QTest::keyClick(m_window.get(), Qt::Key(letter), Qt::AltModifier);
-    QTRY_COMPARE(focusedField(), field);
+    // A letter two labels share moves between them, one press at a time.
+    for (int press = 0; press < 3 && focusedField() != field; ++press) {
+        QTest::keyClick(m_window.get(), Qt::Key(letter), Qt::AltModifier);
+        QApplication::processEvents();
+    }
+    QCOMPARE(focusedField(), field);
     // Other fields are only focused; a check box is also toggled, as a check box's mnemonic does.
     if (!qobject_cast<QAbstractButton *>(field))
         QVERIFY(!m_window->document()->isModified());
@@ -545,6 +550,12 @@ void tst_MainWindow::tabOrderFollowsTheForm()
                                   QStringLiteral("list-separator"),
                                   QStringLiteral("backend-connections"),
                                   QStringLiteral("backend-http2"),
+                                  QStringLiteral("backend-client"),
+                                  QStringLiteral("backend-unix-socket"),
+                                  QStringLiteral("tls-ca-file"),
+                                  QStringLiteral("tls-client-cert"),
+                                  QStringLiteral("tls-client-key"),
+                                  QStringLiteral("tls-verify"),
                                   QStringLiteral("max-connections"),
                                   QStringLiteral("idle-timeout"),
                                   QStringLiteral("max-request-size"),
