@@ -151,7 +151,8 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
 
     m_name = new QLineEdit(listener);
     m_name->setPlaceholderText(tr("e.g. domains"));
-    listenerForm->addRow(tr("Name:"), field(m_name, KeyName, tr("Unique name, used in logs and metrics.")));
+    field(m_name, KeyName, tr("Unique name, used in logs and metrics."));
+    addRow(listenerForm, tr("&Name:"), KeyName);
 
     m_mode = new QComboBox(listener);
     m_mode->addItems(
@@ -160,20 +161,21 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     m_modeHint->setWordWrap(true);
     m_modeHint->setTextFormat(Qt::RichText);
     m_modeHint->setStyleSheet(QStringLiteral("color: palette(dark);"));
-    listenerForm->addRow(tr("Mode:"), field(m_mode, KeyMode, QString(), m_modeHint));
+    field(m_mode, KeyMode, QString(), m_modeHint);
+    addRow(listenerForm, tr("&Mode:"), KeyMode);
 
     m_bindAddress = new QLineEdit(listener);
     m_bindAddress->setPlaceholderText(tr("127.0.0.1"));
-    listenerForm->addRow(
-        tr("Bind address:"),
-        field(m_bindAddress, KeyBindAddress,
-              tr("IP address to listen on: 127.0.0.1 or ::1 when Postfix runs on this machine, "
-                 "0.0.0.0 or :: for every interface.")));
+    field(m_bindAddress, KeyBindAddress,
+          tr("IP address to listen on: 127.0.0.1 or ::1 when Postfix runs on this machine, "
+             "0.0.0.0 or :: for every interface."));
+    addRow(listenerForm, tr("&Bind address:"), KeyBindAddress);
 
     m_bindPort = new QSpinBox(listener);
     m_bindPort->setRange(0, 65535);
     m_defaultTexts.insert(KeyBindPort, tr("not set"));
-    listenerForm->addRow(tr("Bind port:"), field(m_bindPort, KeyBindPort, tr("TCP port, 1–65535.")));
+    field(m_bindPort, KeyBindPort, tr("TCP port, 1–65535."));
+    addRow(listenerForm, tr("Bind &port:"), KeyBindPort);
     addUnixSocketFields(listenerForm, listener);
     layout->addWidget(listener);
 
@@ -184,7 +186,8 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
 
     m_target = new QLineEdit(backend);
     m_target->setPlaceholderText(tr("https://backend.example.org/postfix/domains"));
-    backendForm->addRow(tr("Target URL:"), field(m_target, KeyTarget, tr("http:// or https:// URL.")));
+    field(m_target, KeyTarget, tr("http:// or https:// URL."));
+    addRow(backendForm, tr("Tar&get URL:"), KeyTarget);
 
     auto *tokenRow = new QWidget(backend);
     auto *tokenLayout = new QHBoxLayout(tokenRow);
@@ -204,40 +207,37 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     tokenLayout->addWidget(m_tokenSource);
     tokenLayout->addWidget(m_token, 1);
     tokenLayout->addWidget(m_reveal);
-    auto *tokenField = field(tokenRow, KeyAuthToken,
-                             tr("Sent as X-Auth-Token with every backend request. A file (read at start, "
-                                "relative to the config file) or an environment variable keeps it out of "
-                                "the config."));
+    field(tokenRow, KeyAuthToken,
+          tr("Sent as X-Auth-Token with every backend request. A file (read at start, relative to the "
+             "config file) or an environment variable keeps it out of the config."));
     m_token->setObjectName(KeyAuthToken); // field() named the row; the line edit is what tests and users edit
     tokenRow->setObjectName(QString());
-    backendForm->addRow(tr("Auth token:"), tokenField);
+    m_inputs.insert(KeyAuthToken, m_token);
+    addRow(backendForm, tr("Auth to&ken:"), KeyAuthToken);
 
-    numberField({QStringLiteral("request-timeout"), tr("Request timeout:"), 1, 600000, tr(" ms"),
+    numberField({QStringLiteral("request-timeout"), tr("Re&quest timeout:"), 1, 600000, tr(" ms"),
                  tr("Bounds each backend call; default 2000 ms."), tr("default (2000 ms)")});
-    backendForm->addRow(tr("Request timeout:"),
-                        m_errorLabels.value(QStringLiteral("request-timeout"))->parentWidget());
+    addRow(backendForm, tr("Re&quest timeout:"), QStringLiteral("request-timeout"));
 
     m_listSeparator = new QLineEdit(backend);
     m_listSeparator->setPlaceholderText(tr("default: ,"));
     m_listSeparator->setMaxLength(16);
-    backendForm->addRow(
-        tr("List separator:"),
-        field(m_listSeparator, KeyListSeparator,
-              tr("Joins the values of a JSON array answer; leave empty for the default \",\".")));
+    field(m_listSeparator, KeyListSeparator,
+          tr("Joins the values of a JSON array answer; leave empty for the default \",\"."));
+    addRow(backendForm, tr("&List separator:"), KeyListSeparator);
 
     m_connectionsHint = new QLabel(backend);
     m_connectionsHint->setObjectName(QStringLiteral("backend-connections-hint"));
     m_connectionsHint->setWordWrap(true);
     m_connectionsHint->setStyleSheet(HintStyle);
     numberField(
-        {KeyBackendConnections, tr("Backend connections:"), 1, 600, QString(),
+        {KeyBackendConnections, tr("Backend &connections:"), 1, 600, QString(),
          tr("Persistent connections to the backend; calls beyond them wait for a free one. The curl "
             "client opens exactly this many; Qt's opens up to 6 per host in a network thread of its own, "
             "so with the qt client the service rounds up to a multiple of 6."),
          tr("default (%1)").arg(EndpointConfig::DefaultBackendConnections)},
         m_connectionsHint);
-    backendForm->addRow(tr("Backend connections:"),
-                        m_errorLabels.value(KeyBackendConnections)->parentWidget());
+    addRow(backendForm, tr("Backend &connections:"), KeyBackendConnections);
 
     m_http2Hint = new QLabel(backend);
     m_http2Hint->setObjectName(QStringLiteral("backend-http2-hint"));
@@ -248,7 +248,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
               tr("https:// negotiates HTTP/2 with ALPN; http:// uses HTTP/2 with prior knowledge (h2c), "
                  "which only backends that speak h2c understand."),
               backend, m_http2Hint);
-    backendForm->addRow(tr("HTTP/2:"), m_errorLabels.value(KeyBackendHttp2)->parentWidget());
+    addRow(backendForm, tr("HTTP/&2:"), KeyBackendHttp2);
     addBackendClientFields(backend, backendForm);
     layout->addWidget(backend);
 
@@ -257,24 +257,24 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     auto *limitsForm = new QFormLayout(limits);
     limitsForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     const QList<NumberSpec> specs = {
-        {QStringLiteral("max-connections"), tr("Max. connections:"), 1, 1000000, QString(),
+        {QStringLiteral("max-connections"), tr("Ma&x. connections:"), 1, 1000000, QString(),
          tr("Connections from Postfix accepted at once."),
          tr("default (%1)").arg(EndpointConfig::DefaultMaxConnections)},
         // The idle timeout and request size defaults depend on the mode: see refreshDefaults().
-        {QStringLiteral("idle-timeout"), tr("Idle timeout:"), 1000, 86400000, tr(" ms"),
+        {QStringLiteral("idle-timeout"), tr("&Idle timeout:"), 1000, 86400000, tr(" ms"),
          tr("Closes connections idle this long."), QString()},
-        {QStringLiteral("max-request-size"), tr("Max. request size:"), 512, 16 * 1024 * 1024, tr(" bytes"),
+        {QStringLiteral("max-request-size"), tr("Max. request si&ze:"), 512, 16 * 1024 * 1024, tr(" bytes"),
          tr("Longer requests are refused and the connection is closed."), QString()},
-        {QStringLiteral("max-in-flight"), tr("Max. in flight:"), 1, 10000, QString(),
+        {QStringLiteral("max-in-flight"), tr("Max. call&s in flight:"), 1, 10000, QString(),
          tr("Backend calls running at once for one connection."),
          tr("default (%1)").arg(EndpointConfig::DefaultMaxInFlight)},
-        {QStringLiteral("max-response-size"), tr("Max. response size:"), 1024, 256 * 1024 * 1024,
+        {QStringLiteral("max-response-size"), tr("Max. &response size:"), 1024, 256 * 1024 * 1024,
          tr(" bytes"), tr("Larger backend answers count as a temporary error."),
          tr("default (%1 bytes)").arg(EndpointConfig::DefaultMaxResponseSize)},
     };
     for (const NumberSpec &spec : specs) {
         numberField(spec);
-        limitsForm->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
+        addRow(limitsForm, spec.label, spec.key);
     }
     layout->addWidget(limits);
 
@@ -285,7 +285,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     auto *cacheHeader = new QWidget(cacheGroup);
     auto *cacheHeaderLayout = new QHBoxLayout(cacheHeader);
     cacheHeaderLayout->setContentsMargins(0, 0, 0, 0);
-    m_cacheEnabled = boolField(KeyCacheEnabled, tr("Cache answers (enabled)"), false,
+    m_cacheEnabled = boolField(KeyCacheEnabled, tr("Cache ans&wers (enabled)"), false,
                                tr("Without it nothing is cached, on any endpoint."), cacheHeader);
     m_cacheExpand = new QToolButton(cacheHeader);
     m_cacheExpand->setObjectName(QStringLiteral("cache-expand"));
@@ -326,38 +326,37 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     cacheForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     constexpr qint64 Day = 24 * 60 * 60 * 1000;
     const QList<NumberSpec> cacheSpecs = {
-        {QStringLiteral("cache.max-entries"), tr("Max. entries:"), 1, 10000000, QString(),
+        {QStringLiteral("cache.max-entries"), tr("Max. entr&ies:"), 1, 10000000, QString(),
          tr("Entries kept; the least recently used go first."),
          tr("default (%1)").arg(CacheConfig::DefaultMaxEntries)},
-        {QStringLiteral("cache.max-bytes"), tr("Max. bytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
+        {QStringLiteral("cache.max-bytes"), tr("Max. b&ytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
          tr(" bytes"),
          tr("Memory for entries (key + body + 128 bytes each); the least recently used go first."),
          tr("default (%1 bytes)").arg(CacheConfig::DefaultMaxBytes)},
-        {QStringLiteral("cache.positive-ttl"), tr("Found lifetime:"), 0, Day, tr(" ms"),
+        {QStringLiteral("cache.positive-ttl"), tr("Fo&und lifetime:"), 0, Day, tr(" ms"),
          tr("Lifetime of a found answer (or policy action) when the backend sends no max-age; 0 = not "
             "cached then."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultPositiveTtlMs)},
-        {QStringLiteral("cache.negative-ttl"), tr("Not-found lifetime:"), 0, Day, tr(" ms"),
+        {QStringLiteral("cache.negative-ttl"), tr("N&ot-found lifetime:"), 0, Day, tr(" ms"),
          tr("Lifetime of a not-found answer (404 or []) when the backend sends no max-age; 0 = not cached "
             "then."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultNegativeTtlMs)},
-        {QStringLiteral("cache.max-ttl"), tr("Max. lifetime:"), 1000, 7 * Day, tr(" ms"),
+        {QStringLiteral("cache.max-ttl"), tr("Max. lifeti&me:"), 1000, 7 * Day, tr(" ms"),
          tr("Upper bound for every lifetime, the backend's max-age included."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultMaxTtlMs)},
-        {QStringLiteral("cache.stale-if-error"), tr("Stale if error:"), 0, 7 * Day, tr(" ms"),
+        {QStringLiteral("cache.stale-if-error"), tr("St&ale if error:"), 0, 7 * Day, tr(" ms"),
          tr("How long after expiry an answer may stand in for a failing backend (timeout, network "
             "error, 5xx)."),
          tr("default (off)")},
     };
     for (const NumberSpec &spec : cacheSpecs) {
         numberField(spec);
-        cacheForm->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
+        addRow(cacheForm, spec.label, spec.key);
     }
     boolField(QStringLiteral("cache.honor-cache-control"), tr("Obey the backend's Cache-Control"), true,
               tr("max-age, s-maxage, no-store, no-cache and private; off: the lifetimes above always apply."),
               m_cacheSettings);
-    cacheForm->addRow(tr("Cache-Control:"),
-                      m_errorLabels.value(QStringLiteral("cache.honor-cache-control"))->parentWidget());
+    addRow(cacheForm, tr("Cache-Contr&ol:"), QStringLiteral("cache.honor-cache-control"));
     m_cacheSettings->hide();
     cacheLayout->addWidget(m_cacheSettings);
     layout->addWidget(cacheGroup);
@@ -407,6 +406,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     connect(document, &ConfigDocument::endpointCountChanged, this, [this] { m_cacheExpandedFor = -2; });
     connect(document, &ConfigDocument::changed, this, &EndpointForm::refresh);
 
+    setTabOrder();
     setEndpointIndex(-1);
 }
 
@@ -420,6 +420,8 @@ QWidget *EndpointForm::field(QWidget *input, const QString &key, const QString &
     if (!hint.isEmpty())
         input->setToolTip(hint);
     layout->addWidget(input);
+    m_inputs.insert(key, input);
+    m_fieldOrder.append(key);
     if (extra)
         layout->addWidget(extra);
     auto *error = new QLabel(container);
@@ -432,50 +434,67 @@ QWidget *EndpointForm::field(QWidget *input, const QString &key, const QString &
     return container;
 }
 
+void EndpointForm::addRow(QFormLayout *form, const QString &label, const QString &key)
+{
+    // The label's mnemonic (Alt+letter) focuses the input itself, not the box around it and its messages.
+    auto *caption = new QLabel(label, form->parentWidget());
+    caption->setBuddy(m_inputs.value(key));
+    form->addRow(caption, m_errorLabels.value(key)->parentWidget());
+}
+
+void EndpointForm::setTabOrder()
+{
+    // Top to bottom as the fields are shown; the token row is source, token, then its Show button.
+    QList<QWidget *> order;
+    for (const QString &key : std::as_const(m_fieldOrder)) {
+        if (key == KeyAuthToken)
+            order << m_tokenSource << m_token << m_reveal;
+        else
+            order << m_inputs.value(key);
+        if (key == KeyCacheEnabled)
+            order << m_cacheExpand;
+    }
+    for (qsizetype i = 1; i < order.size(); ++i)
+        QWidget::setTabOrder(order.at(i - 1), order.at(i));
+}
+
 void EndpointForm::addBackendClientFields(QWidget *backend, QFormLayout *form)
 {
     m_backendClient = new QComboBox(backend);
     m_backendClient->addItem(tr("curl (default)"), QString());
     m_backendClient->addItem(QStringLiteral("qt"), QStringLiteral("qt"));
-    form->addRow(
-        tr("HTTP client:"),
-        field(m_backendClient, KeyBackendClient,
-              tr("curl: libcurl on the service's event loop, about a tenth of the CPU per call. qt: "
-                 "Qt's network manager, the only one that speaks HTTP/2 to an http:// target (h2c).")));
+    field(m_backendClient, KeyBackendClient,
+          tr("curl: libcurl on the service's event loop, about a tenth of the CPU per call. qt: "
+             "Qt's network manager, the only one that speaks HTTP/2 to an http:// target (h2c)."));
+    addRow(form, tr("HTTP c&lient:"), KeyBackendClient);
     connect(m_backendClient, &QComboBox::activated, this, [this](int index) {
         const QString value = m_backendClient->itemData(index).toString();
         writeValue(KeyBackendClient, value.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(value),
                    false);
     });
 
-    form->addRow(
-        tr("Backend Unix socket:"),
-        textField(QStringLiteral("backend-unix-socket"), tr("none: connect to the target's host"),
-                  tr("Reach the backend through this Unix socket (absolute path), e.g. a local nginx; "
-                     "the target URL still gives path, query and Host. curl client only."),
-                  backend)
-            ->parentWidget());
-    form->addRow(tr("TLS CA file:"),
-                 textField(QStringLiteral("tls-ca-file"), tr("the system's trusted CAs"),
-                           tr("PEM bundle of the CAs trusted for an https:// backend (relative to the config "
-                              "file)."),
-                           backend)
-                     ->parentWidget());
-    form->addRow(
-        tr("TLS client certificate:"),
-        textField(QStringLiteral("tls-client-cert"), tr("none"),
-                  tr("PEM certificate presented to the backend (mutual TLS); holds the key too unless a "
-                     "key file is given."),
-                  backend)
-            ->parentWidget());
-    form->addRow(tr("TLS client key:"),
-                 textField(QStringLiteral("tls-client-key"), tr("in the certificate file"),
-                           tr("Unencrypted PEM private key of the client certificate."), backend)
-                     ->parentWidget());
+    // Letters shared with fields further up: pressing the mnemonic again moves on to these.
+    textField(QStringLiteral("backend-unix-socket"), tr("none: connect to the target's host"),
+              tr("Reach the backend through this Unix socket (absolute path), e.g. a local nginx; "
+                 "the target URL still gives path, query and Host. curl client only."),
+              backend);
+    addRow(form, tr("Backend Uni&x socket:"), QStringLiteral("backend-unix-socket"));
+    textField(QStringLiteral("tls-ca-file"), tr("the system's trusted CAs"),
+              tr("PEM bundle of the CAs trusted for an https:// backend (relative to the config file)."),
+              backend);
+    addRow(form, tr("TLS C&A file:"), QStringLiteral("tls-ca-file"));
+    textField(QStringLiteral("tls-client-cert"), tr("none"),
+              tr("PEM certificate presented to the backend (mutual TLS); holds the key too unless a "
+                 "key file is given."),
+              backend);
+    addRow(form, tr("TLS client cert&ificate:"), QStringLiteral("tls-client-cert"));
+    textField(QStringLiteral("tls-client-key"), tr("in the certificate file"),
+              tr("Unencrypted PEM private key of the client certificate."), backend);
+    addRow(form, tr("TLS client &key:"), QStringLiteral("tls-client-key"));
     boolField(QStringLiteral("tls-verify"), tr("Verify the backend's certificate"), true,
               tr("Unchecked, any certificate is accepted and the service logs a warning at every start."),
               backend);
-    form->addRow(tr("TLS verify:"), m_errorLabels.value(QStringLiteral("tls-verify"))->parentWidget());
+    addRow(form, tr("TLS verif&y:"), QStringLiteral("tls-verify"));
 }
 
 QLineEdit *EndpointForm::textField(const QString &key, const QString &placeholder, const QString &hint,
@@ -566,8 +585,10 @@ QJsonValue EndpointForm::valueOf(const QJsonObject &endpoint, const QString &key
 
 void EndpointForm::setEndpointIndex(int index)
 {
-    if (index != m_index)
-        m_cacheExpandedFor = -2; // decide again whether the cache settings start open
+    if (index != m_index) {
+        m_cacheExpandedFor = -2;     // decide again whether the cache settings start open
+        m_reveal->setChecked(false); // a token shown for one endpoint stays hidden on the next
+    }
     m_index = index;
     refresh();
 }
@@ -791,19 +812,18 @@ void EndpointForm::addUnixSocketFields(QFormLayout *form, QWidget *parent)
 {
     m_bindPath = new QLineEdit(parent);
     m_bindPath->setPlaceholderText(tr("/var/spool/postfix/private/prc-policy"));
-    form->addRow(
-        tr("Or Unix socket:"),
-        field(m_bindPath, QStringLiteral("bind-path"),
-              tr("Absolute path of a Unix socket, instead of bind address and port (socketmap-lookup "
-                 "and policy only). Inside /var/spool/postfix Postfix reaches it from its chroot.")));
+    field(m_bindPath, QStringLiteral("bind-path"),
+          tr("Absolute path of a Unix socket, instead of bind address and port (socketmap-lookup and policy "
+             "only). Inside /var/spool/postfix Postfix reaches it from its chroot."));
+    addRow(form, tr("Or &Unix socket:"), QStringLiteral("bind-path"));
     m_socketMode = new QLineEdit(parent);
     m_socketMode->setPlaceholderText(tr("0660 (default)"));
-    form->addRow(tr("Socket mode:"), field(m_socketMode, QStringLiteral("socket-mode"),
-                                           tr("Permission bits of the socket file, in octal.")));
+    field(m_socketMode, QStringLiteral("socket-mode"), tr("Permission bits of the socket file, in octal."));
+    addRow(form, tr("Socket &mode:"), QStringLiteral("socket-mode"));
     m_socketGroup = new QLineEdit(parent);
     m_socketGroup->setPlaceholderText(tr("the service's group (default)"));
-    form->addRow(tr("Socket group:"), field(m_socketGroup, QStringLiteral("socket-group"),
-                                            tr("Group of the socket file, e.g. postfix.")));
+    field(m_socketGroup, QStringLiteral("socket-group"), tr("Group of the socket file, e.g. postfix."));
+    addRow(form, tr("Socket &group:"), QStringLiteral("socket-group"));
     // An empty field leaves the key out of the file: these keys are only for Unix sockets.
     for (QLineEdit *edit : {m_bindPath, m_socketMode, m_socketGroup}) {
         connect(edit, &QLineEdit::textEdited, this, [this, edit](const QString &text) {

@@ -47,7 +47,12 @@ private:
         QString defaultText; ///< shown while the key is absent
     };
 
+    /// Adding a field: create its input, call field() (or numberField()/boolField()) with its JSON key,
+    /// then addRow() with a label that has a mnemonic; refresh() shows the value, writeValue() stores it.
     QWidget *field(QWidget *input, const QString &key, const QString &hint, QWidget *extra = nullptr);
+    /// A form row: the label (with its &mnemonic) focusing the key's input, and the input with its messages.
+    void addRow(QFormLayout *form, const QString &label, const QString &key);
+    void setTabOrder();
     /// A spin box for an integer key; ranges beyond int get a QDoubleSpinBox without decimals.
     QAbstractSpinBox *numberField(const NumberSpec &spec, QWidget *extra = nullptr);
     /// A check box for a boolean key; in its default state the key is left out of the file.
@@ -107,6 +112,8 @@ private:
     int m_cacheExpandedFor = -2;            ///< the endpoint whose cache section was last auto-expanded
     QHash<QString, QString> m_defaultTexts; ///< the "key absent" text of each spin box
     QHash<QString, QLabel *> m_errorLabels;
+    QHash<QString, QWidget *> m_inputs; ///< by key: what a label's mnemonic focuses
+    QStringList m_fieldOrder;           ///< keys in the order their fields were made, top to bottom
     QLabel *m_generalErrors = nullptr;
     QLabel *m_unknownKeys = nullptr;
 };

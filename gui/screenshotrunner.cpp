@@ -33,6 +33,8 @@ ScreenshotRunner::ScreenshotRunner(MainWindow *window, QString directory,
 void ScreenshotRunner::start()
 {
     QDir().mkpath(m_directory);
+    // The same size every time, whatever geometry the last interactive run left in the settings.
+    m_window->resize(1100, 760);
     m_window->show();
     // Let the first layout pass and paint happen before grabbing.
     QTimer::singleShot(200, this, [this] {

@@ -13,7 +13,9 @@
 #include <QProcessEnvironment>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #ifdef Q_OS_UNIX
 #include <sys/un.h>
@@ -174,9 +176,58 @@ private:
     void warnUnknownKeys(const QJsonObject &object, const QStringList &known, const QString &path)
     {
         for (auto it = object.begin(); it != object.end(); ++it) {
-            if (!known.contains(it.key()))
-                warning(join(path, it.key()), QStringLiteral("unknown key, ignored (misspelt?)"));
+            if (known.contains(it.key()))
+                continue;
+            const QString guess = closestKey(it.key(), known);
+            warning(join(path, it.key()),
+                    guess.isEmpty()
+                        ? QStringLiteral("unknown key, ignored (misspelt?)")
+                        : QStringLiteral("unknown key, ignored; did you mean \"%1\"?").arg(guess));
         }
+    }
+
+    /// The known key a misspelt one was most likely meant to be: at most two edits away (one for short
+    /// keys), and the only one that close; empty otherwise, so an unrelated key gets no odd suggestion.
+    static QString closestKey(const QString &key, const QStringList &known)
+    {
+        const int limit = key.size() <= 4 ? 1 : 2;
+        QString best;
+        int bestDistance = limit + 1;
+        bool tie = false;
+        for (const QString &candidate : known) {
+            const int distance = editDistance(key.toLower(), candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+                tie = false;
+            } else if (distance == bestDistance) {
+                tie = true;
+            }
+        }
+        return bestDistance <= limit && !tie ? best : QString();
+    }
+
+    /// Levenshtein distance with adjacent transpositions counted as one edit ("timout", "tiemout").
+    static int editDistance(const QString &a, const QString &b)
+    {
+        const qsizetype n = a.size();
+        const qsizetype m = b.size();
+        if (qAbs(n - m) > 2)
+            return 3; // beyond any limit closestKey() uses; keys are short, but this bounds the work
+        std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+        for (qsizetype i = 0; i <= n; ++i)
+            d[i][0] = int(i);
+        for (qsizetype j = 0; j <= m; ++j)
+            d[0][j] = int(j);
+        for (qsizetype i = 1; i <= n; ++i) {
+            for (qsizetype j = 1; j <= m; ++j) {
+                const int cost = a.at(i - 1) == b.at(j - 1) ? 0 : 1;
+                d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+                if (i > 1 && j > 1 && a.at(i - 1) == b.at(j - 2) && a.at(i - 2) == b.at(j - 1))
+                    d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+        return d[n][m];
     }
 
     QString string(const QJsonObject &object, const QString &key, const QString &path, bool allowEmpty)

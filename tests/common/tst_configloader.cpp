@@ -102,6 +102,8 @@ private Q_SLOTS:
     void allErrorsAtOnce();
     void secretsNeverInMessages();
     void unknownKeysWarn();
+    void misspeltKeySuggestion_data();
+    void misspeltKeySuggestion();
     void missingFile();
     void directoryIsNotAConfig();
     void fileLargerThanLimit();
@@ -690,6 +692,60 @@ void TestConfigLoader::unknownKeysWarn()
     QVERIFY(!failed.ok());
     QCOMPARE(failed.errors.size(), 1);
     QCOMPARE(failed.warnings.size(), 2);
+}
+
+void TestConfigLoader::misspeltKeySuggestion_data()
+{
+    QTest::addColumn<QString>("section"); // "" (the endpoint), "cache" or "root"
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("suggestion"); // empty: no "did you mean"
+
+    QTest::newRow("missing letter") << QString() << "request-timout"
+                                    << "request-timeout";
+    QTest::newRow("underscore") << QString() << "bind_port"
+                                << "bind-port";
+    QTest::newRow("swapped letters") << QString() << "max-in-fligth"
+                                     << "max-in-flight";
+    QTest::newRow("upper case") << QString() << "Bind-Address"
+                                << "bind-address";
+    QTest::newRow("cache key") << "cache"
+                               << "max-entires"
+                               << "max-entries";
+    QTest::newRow("top level") << "root"
+                               << "user_agent"
+                               << "user-agent";
+    QTest::newRow("unrelated") << QString() << "comment" << QString();
+    QTest::newRow("too far") << QString() << "timeout" << QString();
+}
+
+void TestConfigLoader::misspeltKeySuggestion()
+{
+    QFETCH(QString, section);
+    QFETCH(QString, key);
+    QFETCH(QString, suggestion);
+
+    QJsonObject endpoint = baseEndpoint();
+    QJsonObject root;
+    QString path;
+    if (section == QLatin1String("cache")) {
+        endpoint.insert(QStringLiteral("cache"), QJsonObject{{QStringLiteral("enabled"), true}, {key, 10}});
+        path = QStringLiteral("endpoints[0].cache.") + key;
+    } else if (section == QLatin1String("root")) {
+        root.insert(key, QStringLiteral("x"));
+        path = key;
+    } else {
+        endpoint.insert(key, 10);
+        path = QStringLiteral("endpoints[0].") + key;
+    }
+    root.insert(QStringLiteral("endpoints"), QJsonArray{endpoint});
+    const ConfigLoadResult result = ConfigLoader::parse(QJsonDocument(root).toJson(), FileName);
+    const ConfigError *warning = findError(result.warnings, path, QStringLiteral("unknown key"));
+    QVERIFY2(warning, qPrintable(describe(result.warnings)));
+    if (suggestion.isEmpty())
+        QVERIFY2(!warning->message.contains(QLatin1String("did you mean")), qPrintable(warning->message));
+    else
+        QCOMPARE(warning->message,
+                 QStringLiteral("unknown key, ignored; did you mean \"%1\"?").arg(suggestion));
 }
 
 void TestConfigLoader::missingFile()

@@ -157,19 +157,19 @@ void TestUnixEndpoint::snippet_data()
                R"([{"name":"prc-policy","mode":"policy","bind-path":"/var/spool/postfix/private/prc-policy"},
                          {"name":"aliases","mode":"socketmap-lookup","bind-path":"/var/spool/postfix/private/prc-maps"}])")
         << QStringList{
-               QStringLiteral("    check_policy_service unix:private/prc-policy"),
+               QStringLiteral("#   check_policy_service unix:private/prc-policy"),
                QStringLiteral(
-                   "virtual_alias_maps = socketmap:unix:/var/spool/postfix/private/prc-maps:aliases")};
+                   "virtual_alias_maps = socketmap:unix:/var/spool/postfix/private/prc-maps:alias")};
     QTest::newRow("elsewhere")
         << QByteArray(R"([{"name":"p","mode":"policy","bind-path":"/run/prc/policy"}])")
-        << QStringList{QStringLiteral("    check_policy_service unix:/run/prc/policy"),
+        << QStringList{QStringLiteral("#   check_policy_service unix:/run/prc/policy"),
                        QStringLiteral("#   outside /var/spool/postfix: a chrooted smtpd "
                                       "cannot reach it")};
     QTest::newRow("mixed with tcp")
         << QByteArray(R"([{"name":"domains","mode":"tcp-lookup","bind-address":"127.0.0.1","bind-port":9000},
                          {"name":"domains2","mode":"socketmap-lookup","bind-path":"/run/prc/maps"}])")
         << QStringList{QStringLiteral(
-               "virtual_mailbox_domains = tcp:127.0.0.1:9000, socketmap:unix:/run/prc/maps:domains2")};
+               "virtual_mailbox_domains = tcp:127.0.0.1:9000, socketmap:unix:/run/prc/maps:domain")};
 }
 
 void TestUnixEndpoint::snippet()
