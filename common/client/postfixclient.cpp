@@ -68,7 +68,7 @@ void PostfixClient::send(const QString &host, quint16 port, const LookupRequest 
 
     m_result = LookupResult();
     m_result.mode = request.mode;
-    m_result.sent = request.encode();
+    m_request = request.encode();
     m_buffer.clear();
     m_clock.invalidate();
     m_target = QStringLiteral("%1:%2").arg(host).arg(port);
@@ -93,6 +93,8 @@ void PostfixClient::cancel()
 void PostfixClient::onConnected()
 {
     m_clock.start();
+    // Only now is anything on the wire: a refused connection sent nothing.
+    m_result.sent = m_request;
     m_socket->write(m_result.sent);
 }
 
