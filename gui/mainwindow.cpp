@@ -4,6 +4,7 @@
 #include "configdocument.h"
 #include "configeditor.h"
 #include "lookuppanel.h"
+#include "serviceview.h"
 #include "snippetview.h"
 #include "version.h"
 
@@ -31,6 +32,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_editor, tr("&Config editor"));
     m_tabs->addTab(m_lookup, tr("&Test lookup"));
     m_tabs->addTab(m_snippet, tr("&Postfix snippet"));
+    // The running service, read from its admin listener.
+    m_service = new ServiceView(m_document, m_tabs);
+    m_tabs->addTab(m_service, tr("Ser&vice"));
     setCentralWidget(m_tabs);
     createMenus();
 

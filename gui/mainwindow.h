@@ -10,14 +10,16 @@ namespace prc {
 class ConfigDocument;
 class ConfigEditor;
 class LookupPanel;
+class ServiceView;
 class SnippetView;
 
-/// The admin tool's window: the config editor, the test-lookup panel and the Postfix snippet, one tab each.
+/// The admin tool's window: the config editor, the test-lookup panel, the Postfix snippet and
+/// the running service's live view, one tab each.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Tab { EditorTab, LookupTab, SnippetTab };
+    enum Tab { EditorTab, LookupTab, SnippetTab, ServiceTab };
 
     explicit MainWindow(QWidget *parent = nullptr);
 
@@ -25,6 +27,7 @@ public:
     ConfigEditor *editor() const { return m_editor; }
     LookupPanel *lookupPanel() const { return m_lookup; }
     SnippetView *snippetView() const { return m_snippet; }
+    ServiceView *serviceView() const { return m_service; }
     QTabWidget *tabs() const { return m_tabs; }
 
     bool openFile(const QString &path);
@@ -48,6 +51,7 @@ private:
     ConfigEditor *m_editor;
     LookupPanel *m_lookup;
     SnippetView *m_snippet;
+    ServiceView *m_service;
 };
 
 } // namespace prc
