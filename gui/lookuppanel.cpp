@@ -250,6 +250,7 @@ LookupPanel::LookupPanel(ConfigDocument *document, QWidget *parent)
                                        m_attributes, policyPage));
     policyLayout->addWidget(m_attributes, 1);
     auto *resetTemplate = new QPushButton(tr("Reset to template"), policyPage);
+    resetTemplate->setObjectName(QStringLiteral("reset-template"));
     policyLayout->addWidget(resetTemplate, 0, Qt::AlignLeft);
     m_question->addWidget(policyPage);
     questionLayout->addWidget(m_question, 1);
@@ -611,6 +612,9 @@ void LookupPanel::updateModePage()
     QWidget *questionBox = m_question->parentWidget();
     if (auto *column = qobject_cast<QBoxLayout *>(questionBox->parentWidget()->layout()))
         column->setStretchFactor(questionBox, mode == EndpointMode::Policy ? 3 : 0);
+    // The stacked layout caches its minimum over the pages as they were; ask the shown page again, or the
+    // taller policy page overlaps its own button.
+    m_question->setMinimumHeight(m_question->currentWidget()->minimumSizeHint().height());
     m_question->adjustSize();
     m_mapName->setVisible(mode == EndpointMode::SocketmapLookup);
     m_mapNameLabel->setVisible(mode == EndpointMode::SocketmapLookup);

@@ -584,6 +584,12 @@ void tst_LookupPanel::layoutAtSmallSizes()
     auto *attributes = child<QPlainTextEdit>(panel(), "attributes");
     const int lines = attributes->viewport()->height() / attributes->fontMetrics().lineSpacing();
     QVERIFY2(lines >= 12, qPrintable(QString::number(lines)));
+    // Nothing overlaps the editor: the button under it starts below it.
+    auto *reset = child<QPushButton>(panel(), "reset-template");
+    QVERIFY2(
+        reset->geometry().top() >= attributes->geometry().bottom(),
+        qPrintable(
+            QStringLiteral("%1 < %2").arg(reset->geometry().top()).arg(attributes->geometry().bottom())));
 }
 
 void tst_LookupPanel::commandLine_data()
