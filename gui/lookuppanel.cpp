@@ -243,15 +243,20 @@ LookupPanel::LookupPanel(ConfigDocument *document, QWidget *parent)
     m_attributes = new QPlainTextEdit(policyPage);
     m_attributes->setObjectName(QStringLiteral("attributes"));
     m_attributes->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    // Most of a request at once: 12 of the template's 31 lines, the rest a scroll away.
-    m_attributes->setMinimumHeight(m_attributes->fontMetrics().lineSpacing() * 12
+    // Most of a request at once: 11 of the template's 31 lines, the rest a scroll away.
+    m_attributes->setMinimumHeight(m_attributes->fontMetrics().lineSpacing() * 11
                                    + 2 * m_attributes->frameWidth() + 10);
-    policyLayout->addWidget(buddyLabel(tr("Attri&butes, one name=value per line (a typical RCPT request):"),
-                                       m_attributes, policyPage));
-    policyLayout->addWidget(m_attributes, 1);
     auto *resetTemplate = new QPushButton(tr("Reset to template"), policyPage);
     resetTemplate->setObjectName(QStringLiteral("reset-template"));
-    policyLayout->addWidget(resetTemplate, 0, Qt::AlignLeft);
+    // The button shares the label's row: every line of height goes to the attributes.
+    auto *attributesHeader = new QHBoxLayout;
+    attributesHeader->addWidget(
+        buddyLabel(tr("Attri&butes, one name=value per line (a typical RCPT request):"), m_attributes,
+                   policyPage),
+        1);
+    attributesHeader->addWidget(resetTemplate);
+    policyLayout->addLayout(attributesHeader);
+    policyLayout->addWidget(m_attributes, 1);
     m_question->addWidget(policyPage);
     questionLayout->addWidget(m_question, 1);
 

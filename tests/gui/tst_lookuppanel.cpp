@@ -583,13 +583,18 @@ void tst_LookupPanel::layoutAtSmallSizes()
     QTest::qWait(50);
     auto *attributes = child<QPlainTextEdit>(panel(), "attributes");
     const int lines = attributes->viewport()->height() / attributes->fontMetrics().lineSpacing();
-    QVERIFY2(lines >= 12, qPrintable(QString::number(lines)));
-    // Nothing overlaps the editor: the button under it starts below it.
-    auto *reset = child<QPushButton>(panel(), "reset-template");
-    QVERIFY2(
-        reset->geometry().top() >= attributes->geometry().bottom(),
-        qPrintable(
-            QStringLiteral("%1 < %2").arg(reset->geometry().top()).arg(attributes->geometry().bottom())));
+    QVERIFY2(lines >= 11, qPrintable(QString::number(lines)));
+    // Nothing overlaps: the editor ends above the Send button, the Reset button sits above the editor.
+    const auto rectInPanel = [this](QWidget *widget) {
+        return QRect(widget->mapTo(panel(), QPoint(0, 0)), widget->size());
+    };
+    const QRect editor = rectInPanel(attributes);
+    const QRect reset = rectInPanel(child<QPushButton>(panel(), "reset-template"));
+    const QRect sendButton = rectInPanel(child<QPushButton>(panel(), "send"));
+    QVERIFY2(sendButton.top() > editor.bottom(),
+             qPrintable(QStringLiteral("%1 <= %2").arg(sendButton.top()).arg(editor.bottom())));
+    QVERIFY2(reset.bottom() < editor.top(),
+             qPrintable(QStringLiteral("%1 >= %2").arg(reset.bottom()).arg(editor.top())));
 }
 
 void tst_LookupPanel::commandLine_data()
