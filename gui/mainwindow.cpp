@@ -5,6 +5,7 @@
 #include "configeditor.h"
 #include "lookuppanel.h"
 #include "servicecheck.h"
+#include "serviceview.h"
 #include "snippetview.h"
 #include "version.h"
 
@@ -46,6 +47,9 @@ QScrollArea *scrollable(QWidget *page)
     auto *scroll = new QScrollArea(page->parentWidget());
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setWidgetResizable(true);
+    // What the page's layout needs, fixed now: a page whose parts ask more than its layout reports would be
+    // squeezed instead of scrolled.
+    page->setMinimumSize(page->minimumSizeHint());
     scroll->setWidget(page);
     return scroll;
 }
@@ -85,12 +89,15 @@ MainWindow::MainWindow(QWidget *parent)
     m_editor = new ConfigEditor(m_document, m_tabs);
     m_lookup = new LookupPanel(m_document, m_tabs);
     m_snippet = new SnippetView(m_document, m_tabs);
-    // No mnemonics on the tabs: their letters belong to the fields. View menu: Ctrl+1, Alt+T, Ctrl+3.
+    // No mnemonics on the tabs: their letters belong to the fields. View menu: Ctrl+1, Alt+T, Ctrl+3, Ctrl+4.
     m_tabs->addTab(scrollable(m_editor), tr("Config editor"));
     m_tabs->addTab(scrollable(m_lookup), tr("Test lookup"));
     // The snippet fits any allowed window size, and its word-wrapped text would make a scroll area
     // around it scroll sideways.
     m_tabs->addTab(m_snippet, tr("Postfix snippet"));
+    // The running service, read from its admin listener.
+    m_service = new ServiceView(m_document, m_tabs);
+    m_tabs->addTab(scrollable(m_service), tr("Service"));
     centralLayout->addWidget(m_tabs, 1);
     setCentralWidget(central);
     createMenus();
@@ -161,6 +168,8 @@ void MainWindow::createMenus()
     lookup->setShortcuts({QKeySequence(Qt::ALT | Qt::Key_T), QKeySequence(Qt::CTRL | Qt::Key_2)});
     view->addAction(tr("&Postfix snippet"), QKeySequence(Qt::CTRL | Qt::Key_3), this,
                     [this] { m_tabs->setCurrentIndex(SnippetTab); });
+    view->addAction(tr("&Service"), QKeySequence(Qt::CTRL | Qt::Key_4), this,
+                    [this] { m_tabs->setCurrentIndex(ServiceTab); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About"), this, [this] {
@@ -205,8 +214,7 @@ bool MainWindow::load(const QString &path, QString *error)
     if (!m_document->load(path, error))
         return false;
     m_diskBar->hide();
-    // The lookup panel starts on the endpoint the editor shows, with this file's address.
-    m_lookup->selectEndpoint(m_editor->selectedEndpoint());
+    // The lookup panel follows the new file by itself (the endpoint used last, with this file's address).
     return true;
 }
 
@@ -233,7 +241,6 @@ void MainWindow::newFile()
         return;
     m_document->newFromTemplate();
     m_diskBar->hide();
-    m_lookup->selectEndpoint(m_editor->selectedEndpoint());
 }
 
 void MainWindow::open()

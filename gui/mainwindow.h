@@ -16,15 +16,16 @@ class ConfigDocument;
 class ConfigEditor;
 class LookupPanel;
 class ServiceCheck;
+class ServiceView;
 class SnippetView;
 
-/// The admin tool's window: the config editor, the test-lookup panel and the Postfix snippet, one tab each.
-/// Recent files and the window geometry are kept in QSettings.
+/// The admin tool's window: the config editor, the test-lookup panel, the Postfix snippet and the running
+/// service's live view, one tab each. Recent files and the window geometry are kept in QSettings.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Tab { EditorTab, LookupTab, SnippetTab };
+    enum Tab { EditorTab, LookupTab, SnippetTab, ServiceTab };
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -33,6 +34,7 @@ public:
     ConfigEditor *editor() const { return m_editor; }
     LookupPanel *lookupPanel() const { return m_lookup; }
     SnippetView *snippetView() const { return m_snippet; }
+    ServiceView *serviceView() const { return m_service; }
     QTabWidget *tabs() const { return m_tabs; }
 
     /// Opens a file as File → Open does; a message box says why it cannot.
@@ -82,6 +84,7 @@ private:
     QDialog *m_checkDialog = nullptr;
     QLabel *m_checkSummary = nullptr;
     QPlainTextEdit *m_checkOutput = nullptr;
+    ServiceView *m_service;
 };
 
 } // namespace prc

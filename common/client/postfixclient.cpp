@@ -70,7 +70,7 @@ void PostfixClient::begin(const QString &target, const LookupRequest &request)
 
     m_result = LookupResult();
     m_result.mode = request.mode;
-    m_result.sent = request.encode();
+    m_request = request.encode();
     m_buffer.clear();
     m_clock.invalidate();
     m_target = target;
@@ -115,6 +115,8 @@ void PostfixClient::cancel()
 void PostfixClient::onConnected()
 {
     m_clock.start();
+    // Only now is anything on the wire: a refused connection sent nothing.
+    m_result.sent = m_request;
     m_socket->write(m_result.sent);
 }
 

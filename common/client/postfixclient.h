@@ -59,6 +59,7 @@ private:
     QElapsedTimer m_clock;
     QString m_target;
     LookupResult m_result;
+    QByteArray m_request; ///< the framed request; LookupResult::sent only once it was written
     QByteArray m_buffer;
     int m_timeoutMs = DefaultTimeoutMs;
 };

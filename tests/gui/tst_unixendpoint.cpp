@@ -156,10 +156,9 @@ void TestUnixEndpoint::snippet_data()
         << QByteArray(
                R"([{"name":"prc-policy","mode":"policy","bind-path":"/var/spool/postfix/private/prc-policy"},
                          {"name":"aliases","mode":"socketmap-lookup","bind-path":"/var/spool/postfix/private/prc-maps"}])")
-        << QStringList{
-               QStringLiteral("#   check_policy_service unix:private/prc-policy"),
-               QStringLiteral(
-                   "virtual_alias_maps = socketmap:unix:/var/spool/postfix/private/prc-maps:alias")};
+        << QStringList{QStringLiteral("#   check_policy_service unix:private/prc-policy"),
+                       QStringLiteral(
+                           "virtual_alias_maps = socketmap:unix:/var/spool/postfix/private/prc-maps:alias")};
     QTest::newRow("elsewhere")
         << QByteArray(R"([{"name":"p","mode":"policy","bind-path":"/run/prc/policy"}])")
         << QStringList{QStringLiteral("#   check_policy_service unix:/run/prc/policy"),
