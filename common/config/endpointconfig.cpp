@@ -58,6 +58,11 @@ qint64 EndpointConfig::effectiveMaxRequestSize() const
     return maxRequestSize > 0 ? maxRequestSize : defaultMaxRequestSize(mode);
 }
 
+QList<QUrl> EndpointConfig::targets() const
+{
+    return QList<QUrl>{target} + failoverTargets;
+}
+
 bool EndpointConfig::sameListener(const EndpointConfig &other) const
 {
     return bindAddress == other.bindAddress && bindPort == other.bindPort;
@@ -71,8 +76,10 @@ bool operator==(const EndpointConfig &a, const EndpointConfig &b)
            && a.listSeparator == b.listSeparator && a.maxConnections == b.maxConnections
            && a.idleTimeoutMs == b.idleTimeoutMs && a.maxRequestSize == b.maxRequestSize
            && a.maxInFlight == b.maxInFlight && a.backendConnections == b.backendConnections
-           && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize
-           && a.cache == b.cache;
+           && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize && a.cache == b.cache
+           && a.failoverTargets == b.failoverTargets && a.circuitBreaker == b.circuitBreaker
+           && a.valuePath == b.valuePath && a.notFoundStatuses == b.notFoundStatuses
+           && a.failureAction == b.failureAction && a.maxQueuedCalls == b.maxQueuedCalls;
 }
 
 bool operator==(const CacheConfig &a, const CacheConfig &b)
@@ -80,7 +87,7 @@ bool operator==(const CacheConfig &a, const CacheConfig &b)
     return a.enabled == b.enabled && a.maxEntries == b.maxEntries && a.maxBytes == b.maxBytes
            && a.positiveTtlMs == b.positiveTtlMs && a.negativeTtlMs == b.negativeTtlMs
            && a.maxTtlMs == b.maxTtlMs && a.staleIfErrorMs == b.staleIfErrorMs
-           && a.honorCacheControl == b.honorCacheControl;
+           && a.honorCacheControl == b.honorCacheControl && a.keyAttributes == b.keyAttributes;
 }
 
 } // namespace prc

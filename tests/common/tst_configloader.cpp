@@ -422,7 +422,7 @@ void TestConfigLoader::errors_data()
     row("mode a boolean", with(QStringLiteral("mode"), true), 1, p + QStringLiteral("mode"),
         "must be a string, found a boolean");
     row("target an array", with(QStringLiteral("target"), QJsonArray()), 1, p + QStringLiteral("target"),
-        "must be a string, found an array");
+        "is an empty array; give at least one URL");
     row("bind-address a number", with(QStringLiteral("bind-address"), 127), 1,
         p + QStringLiteral("bind-address"), "must be a string, found a number");
     row("auth-token an object", with(QStringLiteral("auth-token"), QJsonObject()), 1,
@@ -955,7 +955,11 @@ void TestConfigLoader::endpointKeys()
                                QStringLiteral("max-in-flight"),
                                QStringLiteral("max-response-size"),
                                QStringLiteral("backend-connections"),
-                               QStringLiteral("backend-http2")};
+                               QStringLiteral("backend-http2"),
+                               QStringLiteral("value-path"),
+                               QStringLiteral("not-found-statuses"),
+                               QStringLiteral("failure-action"),
+                               QStringLiteral("max-queued-calls")};
     QCOMPARE(ConfigLoader::endpointKeys(), expected);
 }
 
