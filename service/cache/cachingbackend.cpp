@@ -42,7 +42,7 @@ QLatin1String CachingBackend::sourceName(Source source)
 void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId, QObject *receiver,
                             Callback callback)
 {
-    const QByteArray key = LookupCache::keyFor(call);
+    const QByteArray key = LookupCache::keyFor(call, m_cache.config().keyAttributes);
     if (const BackendResult *hit = m_cache.fresh(key)) {
         ++m_metrics.cacheHits;
         callback(*hit, Source::Cache);
@@ -76,7 +76,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
     Flight flight = m_flights.take(key);
     flight.request->deleteLater();
 
-    const ResultClass resultClass = classifyResult(m_mode, result);
+    const ResultClass resultClass = classifyResult(m_mode, result, m_shape);
     m_metrics.recordBackendCall(result, resultClass);
     m_cache.offer(key, result, resultClass);
 

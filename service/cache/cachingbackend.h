@@ -53,6 +53,9 @@ public:
 
     static QLatin1String sourceName(Source source);
 
+    /// How the endpoint reads lookup answers, so the cache classifies them as the handler answers them.
+    void setLookupShape(const LookupShape &shape) { m_shape = shape; }
+
 private:
     struct Waiter
     {
@@ -71,6 +74,7 @@ private:
 
     QString m_name;
     EndpointMode m_mode;
+    LookupShape m_shape;
     BackendClient &m_client;
     LookupCache &m_cache;
     EndpointMetrics &m_metrics;

@@ -27,22 +27,31 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
             config.cache, clock ? std::move(clock) : std::make_shared<SteadyClock>(), m_metrics.get());
         m_cachingBackend =
             std::make_unique<CachingBackend>(config.name, config.mode, *m_backend, *m_cache, *m_metrics);
+        m_cachingBackend->setLookupShape(lookupShape(config));
     }
 }
 
 EndpointContext::~EndpointContext() = default;
 
+LookupShape EndpointContext::lookupShape(const EndpointConfig &config)
+{
+    // The loader has checked the pointer; a config built in code with a bad one reads the whole body.
+    return LookupShape{JsonPointer::parse(config.valuePath).value_or(JsonPointer()), config.notFoundStatuses};
+}
+
 std::unique_ptr<ModeHandler> EndpointContext::createHandler(const EndpointConfig &config)
 {
     const qsizetype maxRequest = config.effectiveMaxRequestSize();
+    const LookupShape shape = lookupShape(config);
     switch (config.mode) {
     case EndpointMode::TcpLookup:
-        return std::make_unique<TcpLookupHandler>(config.target, config.listSeparator.toUtf8(), maxRequest);
+        return std::make_unique<TcpLookupHandler>(config.target, config.listSeparator.toUtf8(), maxRequest,
+                                                  shape);
     case EndpointMode::SocketmapLookup:
         return std::make_unique<SocketmapLookupHandler>(config.target, config.listSeparator.toUtf8(),
-                                                        maxRequest);
+                                                        maxRequest, shape);
     case EndpointMode::Policy:
-        return std::make_unique<PolicyHandler>(config.target, maxRequest);
+        return std::make_unique<PolicyHandler>(config.target, maxRequest, config.failureAction);
     }
     return nullptr;
 }
