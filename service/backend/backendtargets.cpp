@@ -144,6 +144,18 @@ void BackendTargets::report(int index, const BackendResult &result)
         breaker.recordSuccess();
 }
 
+void BackendTargets::noteFailover()
+{
+    if (m_metrics)
+        ++m_metrics->failovers;
+}
+
+void BackendTargets::noteAllOpen()
+{
+    if (m_metrics)
+        ++m_metrics->circuitRejected;
+}
+
 void BackendTargets::abandon(int index, bool trial)
 {
     if (m_breakerEnabled && trial)

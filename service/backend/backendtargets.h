@@ -44,6 +44,10 @@ public:
     /// not a configured not-found status. A 2xx, a 404 and every other 4xx are answers.
     bool isTargetFailure(const BackendResult &result) const;
 
+    /// Counted in the metrics: a call went on to the next target; a call found every circuit open.
+    void noteFailover();
+    void noteAllOpen();
+
     CircuitBreaker::State state(int index) const { return m_targets.at(size_t(index)).breaker->state(); }
     bool breakerEnabled() const { return m_breakerEnabled; }
     /// The URL as it appears in logs and metrics: no user info, no query.
