@@ -38,6 +38,7 @@ const QString KeyAuthTokenEnv = QStringLiteral("auth-token-env");
 const QString KeyListSeparator = QStringLiteral("list-separator");
 const QString KeyBackendConnections = QStringLiteral("backend-connections");
 const QString KeyBackendHttp2 = QStringLiteral("backend-http2");
+const QString KeyBackendClient = QStringLiteral("backend-client");
 const QString KeyCache = QStringLiteral("cache");
 const QString CachePrefix = QStringLiteral("cache.");
 const QString KeyCircuitBreaker = QStringLiteral("circuit-breaker");
@@ -266,9 +267,9 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     m_connectionsHint->setStyleSheet(HintStyle);
     numberField(
         {KeyBackendConnections, tr("Backend connections:"), 1, 600, QString(),
-         tr("Parallel HTTP/1.1 connections to the backend. Qt's HTTP client opens up to 6 per host in "
-            "a network thread of its own, so the service rounds up to a multiple of 6 and spreads "
-            "the calls over that many clients."),
+         tr("Persistent connections to the backend; calls beyond them wait for a free one. The curl "
+            "client opens exactly this many; Qt's opens up to 6 per host in a network thread of its own, "
+            "so with the qt client the service rounds up to a multiple of 6."),
          tr("default (%1)").arg(EndpointConfig::DefaultBackendConnections)},
         m_connectionsHint);
     backendForm->addRow(tr("Backend connections:"),
@@ -284,6 +285,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
                  "which only backends that speak h2c understand."),
               backend, m_http2Hint);
     backendForm->addRow(tr("HTTP/2:"), m_errorLabels.value(KeyBackendHttp2)->parentWidget());
+    addBackendClientFields(backend, backendForm);
     layout->addWidget(backend);
 
     // --- optional limits ---
@@ -474,6 +476,65 @@ QWidget *EndpointForm::field(QWidget *input, const QString &key, const QString &
     return container;
 }
 
+void EndpointForm::addBackendClientFields(QWidget *backend, QFormLayout *form)
+{
+    m_backendClient = new QComboBox(backend);
+    m_backendClient->addItem(tr("curl (default)"), QString());
+    m_backendClient->addItem(QStringLiteral("qt"), QStringLiteral("qt"));
+    form->addRow(
+        tr("HTTP client:"),
+        field(m_backendClient, KeyBackendClient,
+              tr("curl: libcurl on the service's event loop, about a tenth of the CPU per call. qt: "
+                 "Qt's network manager, the only one that speaks HTTP/2 to an http:// target (h2c).")));
+    connect(m_backendClient, &QComboBox::activated, this, [this](int index) {
+        const QString value = m_backendClient->itemData(index).toString();
+        writeValue(KeyBackendClient, value.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(value),
+                   false);
+    });
+
+    form->addRow(
+        tr("Backend Unix socket:"),
+        textField(QStringLiteral("backend-unix-socket"), tr("none: connect to the target's host"),
+                  tr("Reach the backend through this Unix socket (absolute path), e.g. a local nginx; "
+                     "the target URL still gives path, query and Host. curl client only."),
+                  backend)
+            ->parentWidget());
+    form->addRow(tr("TLS CA file:"),
+                 textField(QStringLiteral("tls-ca-file"), tr("the system's trusted CAs"),
+                           tr("PEM bundle of the CAs trusted for an https:// backend (relative to the config "
+                              "file)."),
+                           backend)
+                     ->parentWidget());
+    form->addRow(
+        tr("TLS client certificate:"),
+        textField(QStringLiteral("tls-client-cert"), tr("none"),
+                  tr("PEM certificate presented to the backend (mutual TLS); holds the key too unless a "
+                     "key file is given."),
+                  backend)
+            ->parentWidget());
+    form->addRow(tr("TLS client key:"),
+                 textField(QStringLiteral("tls-client-key"), tr("in the certificate file"),
+                           tr("Unencrypted PEM private key of the client certificate."), backend)
+                     ->parentWidget());
+    boolField(QStringLiteral("tls-verify"), tr("Verify the backend's certificate"), true,
+              tr("Unchecked, any certificate is accepted and the service logs a warning at every start."),
+              backend);
+    form->addRow(tr("TLS verify:"), m_errorLabels.value(QStringLiteral("tls-verify"))->parentWidget());
+}
+
+QLineEdit *EndpointForm::textField(const QString &key, const QString &placeholder, const QString &hint,
+                                   QWidget *parent)
+{
+    auto *edit = new QLineEdit(parent);
+    edit->setPlaceholderText(placeholder);
+    field(edit, key, hint);
+    m_texts.insert(key, edit);
+    connect(edit, &QLineEdit::textEdited, this, [this, key](const QString &text) {
+        writeValue(key, text.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(text), true);
+    });
+    return edit;
+}
+
 QAbstractSpinBox *EndpointForm::numberField(const NumberSpec &spec, QWidget *extra)
 {
     const QString key = spec.key;
@@ -586,6 +647,10 @@ void EndpointForm::refresh()
                           : endpoint.value(KeyTarget).toString());
     setText(m_bindAddress, endpoint.value(KeyBindAddress).toString());
     setText(m_listSeparator, endpoint.value(KeyListSeparator).toString());
+    for (auto it = m_texts.cbegin(); it != m_texts.cend(); ++it)
+        setText(it.value(), valueOf(endpoint, it.key()).toString());
+    const int client = m_backendClient->findData(endpoint.value(KeyBackendClient).toString());
+    m_backendClient->setCurrentIndex(client >= 0 ? client : 0);
 
     const QString mode = endpoint.value(KeyMode).toString();
     m_mode->setCurrentIndex(m_mode->findText(mode));
@@ -653,20 +718,29 @@ void EndpointForm::refreshBackendHints(const QJsonObject &endpoint)
     const int requested = value.isDouble() && value.toDouble() >= 1 && value.toDouble() <= 600
                               ? int(std::ceil(value.toDouble()))
                               : EndpointConfig::DefaultBackendConnections;
-    const int clients = (requested + ConnectionsPerClient - 1) / ConnectionsPerClient;
-    const QString clientText = clients == 1 ? tr("1 HTTP client") : tr("%1 HTTP clients").arg(clients);
-    m_connectionsHint->setText(tr("Rounded up to a multiple of %1: %2 → %3 connections (%4).")
-                                   .arg(ConnectionsPerClient)
-                                   .arg(requested)
-                                   .arg(clients * ConnectionsPerClient)
-                                   .arg(clientText));
+    const bool qtClient = endpoint.value(KeyBackendClient).toString() == QLatin1String("qt");
+    if (qtClient) {
+        const int clients = (requested + ConnectionsPerClient - 1) / ConnectionsPerClient;
+        const QString clientText = clients == 1 ? tr("1 HTTP client") : tr("%1 HTTP clients").arg(clients);
+        m_connectionsHint->setText(tr("qt client: rounded up to a multiple of %1: %2 → %3 connections (%4).")
+                                       .arg(ConnectionsPerClient)
+                                       .arg(requested)
+                                       .arg(clients * ConnectionsPerClient)
+                                       .arg(clientText));
+    } else {
+        m_connectionsHint->setText(tr("curl client: exactly %1 persistent connections.").arg(requested));
+    }
 
     QString http2 = tr("https:// negotiates HTTP/2 with ALPN; http:// uses h2c (HTTP/2 with prior "
-                       "knowledge), which only a backend that speaks h2c understands.");
+                       "knowledge), which only a backend that speaks h2c understands, and only with the qt "
+                       "client.");
     if (endpoint.value(KeyBackendHttp2).toBool()
         && endpoint.value(KeyTarget).toString().startsWith(QLatin1String("http://"), Qt::CaseInsensitive))
-        http2 = tr("<b>This target is http://:</b> the service speaks h2c to it, with no fallback to "
-                   "HTTP/1.1. Turn this off unless the backend speaks h2c.");
+        http2 = qtClient
+                    ? tr("<b>This target is http://:</b> the service speaks h2c to it, with no fallback to "
+                         "HTTP/1.1. Turn this off unless the backend speaks h2c.")
+                    : tr("<b>This target is http://:</b> h2c needs the qt client; choose it above or "
+                         "turn this off.");
     m_http2Hint->setText(http2);
 }
 

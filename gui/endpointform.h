@@ -63,6 +63,10 @@ private:
     void showNumber(QAbstractSpinBox *spin, const QJsonValue &value, const QString &key);
     void showBool(QCheckBox *box, const QJsonValue &value, const QString &key);
     void showErrors();
+    /// An optional string key as a line edit: cleared, the key is removed.
+    QLineEdit *textField(const QString &key, const QString &placeholder, const QString &hint,
+                         QWidget *parent);
+    void addBackendClientFields(QWidget *backend, QFormLayout *form);
     void setTokenSource(int source);
     QString tokenKey() const;
     /// Whether the form has a field (and an error label) for this endpoint key.
@@ -82,6 +86,8 @@ private:
     QLineEdit *m_token = nullptr;
     QToolButton *m_reveal = nullptr;
     QLineEdit *m_listSeparator = nullptr;
+    QComboBox *m_backendClient = nullptr;
+    QHash<QString, QLineEdit *> m_texts; ///< optional string keys: empty means "key absent"
     QHash<QString, QAbstractSpinBox *> m_numbers;
     QHash<QString, QCheckBox *> m_bools;
     QHash<QString, bool> m_boolDefaults;

@@ -2,6 +2,7 @@
 #include "configloader.h"
 
 #include "config/policyfailureaction.h"
+#include "config/tlsfiles.h"
 #include "logging.h"
 
 #include <QDir>
@@ -38,6 +39,12 @@ const QString MaxInFlight = QStringLiteral("max-in-flight");
 const QString MaxResponseSize = QStringLiteral("max-response-size");
 const QString BackendConnections = QStringLiteral("backend-connections");
 const QString BackendHttp2 = QStringLiteral("backend-http2");
+const QString BackendClient = QStringLiteral("backend-client");
+const QString TlsCaFile = QStringLiteral("tls-ca-file");
+const QString TlsClientCert = QStringLiteral("tls-client-cert");
+const QString TlsClientKey = QStringLiteral("tls-client-key");
+const QString TlsVerify = QStringLiteral("tls-verify");
+const QString BackendUnixSocket = QStringLiteral("backend-unix-socket");
 const QString Cache = QStringLiteral("cache");
 const QString CircuitBreaker = QStringLiteral("circuit-breaker");
 const QString ValuePath = QStringLiteral("value-path");
@@ -69,6 +76,8 @@ constexpr int MaxTargets = 16;
 
 // Secrets read from a file are trimmed of the trailing newline editors add; a token file is tiny.
 constexpr qint64 MaxTokenFileSize = 64 * 1024;
+// sizeof(sockaddr_un::sun_path) on Linux, including the terminating NUL.
+constexpr int MaxUnixSocketPath = 108;
 
 QString typeName(const QJsonValue &value)
 {
@@ -301,6 +310,7 @@ private:
                 error(join(path, Key::BackendHttp2),
                       QStringLiteral("must be true or false, found %1").arg(typeName(value)));
         }
+        backendClient(object, path, endpoint);
         if (object.contains(Key::Cache))
             endpoint.cache = cache(object.value(Key::Cache), join(path, Key::Cache), endpoint.mode);
         failover(object, path, endpoint);
@@ -619,6 +629,93 @@ private:
         return admin;
     }
 
+    void backendClient(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
+    {
+        if (object.contains(Key::BackendClient)) {
+            const QString name = string(object, Key::BackendClient, path, false);
+            if (auto kind = backendClientFromName(name))
+                endpoint.backendClient = *kind;
+            else if (!name.isEmpty())
+                error(join(path, Key::BackendClient),
+                      QStringLiteral("unknown client \"%1\"; expected \"curl\" or \"qt\"").arg(name));
+        }
+        const bool curl = endpoint.backendClient == BackendClientKind::Curl;
+        if (curl && endpoint.backendHttp2 && endpoint.target.scheme() == QLatin1String("http"))
+            error(join(path, Key::BackendHttp2),
+                  QStringLiteral(
+                      "HTTP/2 to an http:// target (prior knowledge, h2c) is not reliable with this "
+                      "system's libcurl; use an https:// target, or set \"backend-client\": \"qt\""));
+
+        if (object.contains(Key::BackendUnixSocket)) {
+            endpoint.backendUnixSocket = string(object, Key::BackendUnixSocket, path, false);
+            const QString where = join(path, Key::BackendUnixSocket);
+            if (!curl)
+                error(where, QStringLiteral("needs the curl client; remove \"backend-client\": \"qt\""));
+            else if (!endpoint.backendUnixSocket.isEmpty()
+                     && QFileInfo(endpoint.backendUnixSocket).isRelative())
+                error(where,
+                      QStringLiteral("\"%1\" must be an absolute path").arg(endpoint.backendUnixSocket));
+            else if (endpoint.backendUnixSocket.toLocal8Bit().size() >= MaxUnixSocketPath)
+                error(where, QStringLiteral("is longer than %1 bytes").arg(MaxUnixSocketPath - 1));
+        }
+
+        TlsConfig &tls = endpoint.tls;
+        tls.caFile = tlsFile(object, Key::TlsCaFile, path, TlsFileKind::Certificates);
+        tls.clientCert = tlsFile(object, Key::TlsClientCert, path, TlsFileKind::Certificates);
+        tls.clientKey = tlsFile(object, Key::TlsClientKey, path, TlsFileKind::PrivateKey);
+        if (!tls.clientKey.isEmpty() && tls.clientCert.isEmpty())
+            error(join(path, Key::TlsClientKey), QStringLiteral("given without tls-client-cert"));
+        if (m_options.resolveSecrets && !tls.clientCert.isEmpty() && tls.clientKey.isEmpty()
+            && QFileInfo(tls.clientCert).isReadable() && TlsFiles::privateKey(tls.clientCert).isNull())
+            error(join(path, Key::TlsClientCert),
+                  QStringLiteral("%1 holds no private key; give tls-client-key").arg(tls.clientCert));
+        if (object.contains(Key::TlsVerify)) {
+            if (auto verify = boolean(object, Key::TlsVerify, path))
+                tls.verify = *verify;
+        }
+        if (!tls.verify)
+            warning(join(path, Key::TlsVerify),
+                    QStringLiteral("false: the backend's certificate is not checked; anyone on the path can "
+                                   "answer in its place"));
+    }
+
+    enum class TlsFileKind { Certificates, PrivateKey };
+
+    /// A tls-* path: must name a readable PEM file of the expected kind (checked when the service loads the
+    /// file, not when the admin tool edits it on another machine). Relative paths are relative to the config.
+    QString tlsFile(const QJsonObject &object, const QString &key, const QString &path, TlsFileKind kind)
+    {
+        if (!object.contains(key))
+            return {};
+        const QString reference = string(object, key, path, false);
+        if (reference.isEmpty() || !m_options.resolveSecrets)
+            return reference;
+        QString file = reference;
+        if (QFileInfo(file).isRelative() && !m_file.isEmpty())
+            file = QFileInfo(m_file).absoluteDir().filePath(reference);
+        const QString where = join(path, key);
+        QFile pem(file);
+        if (!pem.open(QIODevice::ReadOnly)) {
+            error(where, QStringLiteral("cannot read %1: %2").arg(file, pem.errorString()));
+            return file;
+        }
+        pem.close();
+        if (kind == TlsFileKind::Certificates && TlsFiles::certificates(file).isEmpty())
+            error(where, QStringLiteral("%1 holds no PEM certificate").arg(file));
+        if (kind == TlsFileKind::PrivateKey && TlsFiles::privateKey(file).isNull())
+            error(where, QStringLiteral("%1 holds no unencrypted PEM private key").arg(file));
+        return file;
+    }
+
+    std::optional<bool> boolean(const QJsonObject &object, const QString &key, const QString &path)
+    {
+        const QJsonValue value = object.value(key);
+        if (value.isBool())
+            return value.toBool();
+        error(join(path, key), QStringLiteral("must be true or false, found %1").arg(typeName(value)));
+        return std::nullopt;
+    }
+
     void authToken(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
     {
         const int sources = int(object.contains(Key::AuthToken)) + int(object.contains(Key::AuthTokenFile))
@@ -729,11 +826,32 @@ private:
 
 QStringList ConfigLoader::endpointKeys()
 {
-    return {Key::Name,           Key::Mode,          Key::Target,           Key::BindAddress,
-            Key::BindPort,       Key::AuthToken,     Key::AuthTokenFile,    Key::AuthTokenEnv,
-            Key::RequestTimeout, Key::ListSeparator, Key::MaxConnections,   Key::IdleTimeout,
-            Key::MaxRequestSize, Key::MaxInFlight,   Key::MaxResponseSize,  Key::BackendConnections,
-            Key::BackendHttp2,   Key::ValuePath,     Key::NotFoundStatuses, Key::FailureAction,
+    return {Key::Name,
+            Key::Mode,
+            Key::Target,
+            Key::BindAddress,
+            Key::BindPort,
+            Key::AuthToken,
+            Key::AuthTokenFile,
+            Key::AuthTokenEnv,
+            Key::RequestTimeout,
+            Key::ListSeparator,
+            Key::MaxConnections,
+            Key::IdleTimeout,
+            Key::MaxRequestSize,
+            Key::MaxInFlight,
+            Key::MaxResponseSize,
+            Key::BackendConnections,
+            Key::BackendHttp2,
+            Key::BackendClient,
+            Key::TlsCaFile,
+            Key::TlsClientCert,
+            Key::TlsClientKey,
+            Key::TlsVerify,
+            Key::BackendUnixSocket,
+            Key::ValuePath,
+            Key::NotFoundStatuses,
+            Key::FailureAction,
             Key::MaxQueuedCalls};
 }
 

@@ -25,6 +25,20 @@ std::optional<EndpointMode> modeFromName(const QString &name)
     return std::nullopt;
 }
 
+QString backendClientName(BackendClientKind kind)
+{
+    return kind == BackendClientKind::Qt ? QStringLiteral("qt") : QStringLiteral("curl");
+}
+
+std::optional<BackendClientKind> backendClientFromName(const QString &name)
+{
+    for (auto kind : {BackendClientKind::Curl, BackendClientKind::Qt}) {
+        if (backendClientName(kind) == name)
+            return kind;
+    }
+    return std::nullopt;
+}
+
 int EndpointConfig::defaultIdleTimeoutMs(EndpointMode mode)
 {
     switch (mode) {
@@ -76,10 +90,18 @@ bool operator==(const EndpointConfig &a, const EndpointConfig &b)
            && a.listSeparator == b.listSeparator && a.maxConnections == b.maxConnections
            && a.idleTimeoutMs == b.idleTimeoutMs && a.maxRequestSize == b.maxRequestSize
            && a.maxInFlight == b.maxInFlight && a.backendConnections == b.backendConnections
-           && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize && a.cache == b.cache
+           && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize
+           && a.backendClient == b.backendClient && a.tls == b.tls
+           && a.backendUnixSocket == b.backendUnixSocket && a.cache == b.cache
            && a.failoverTargets == b.failoverTargets && a.circuitBreaker == b.circuitBreaker
            && a.valuePath == b.valuePath && a.notFoundStatuses == b.notFoundStatuses
            && a.failureAction == b.failureAction && a.maxQueuedCalls == b.maxQueuedCalls;
+}
+
+bool operator==(const TlsConfig &a, const TlsConfig &b)
+{
+    return a.caFile == b.caFile && a.clientCert == b.clientCert && a.clientKey == b.clientKey
+           && a.verify == b.verify;
 }
 
 bool operator==(const CacheConfig &a, const CacheConfig &b)

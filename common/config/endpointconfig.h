@@ -19,6 +19,25 @@ std::optional<EndpointMode> modeFromName(const QString &name);
 /// Where an endpoint's auth token comes from. Only Inline exists in the original connector.
 enum class TokenSource { Inline, File, Environment };
 
+/// Which HTTP client carries an endpoint's backend calls ("backend-client").
+enum class BackendClientKind { Curl, Qt };
+
+/// The config spelling: "curl" or "qt".
+QString backendClientName(BackendClientKind kind);
+std::optional<BackendClientKind> backendClientFromName(const QString &name);
+
+/// TLS to the backend (the tls-* keys). Empty paths mean the system's defaults.
+struct TlsConfig
+{
+    QString caFile;     ///< PEM bundle of trusted CAs; empty: the system store
+    QString clientCert; ///< PEM certificate (chain) presented to the backend (mutual TLS)
+    QString clientKey;  ///< PEM private key for clientCert; empty: read from clientCert
+    bool verify = true; ///< false: any server certificate is accepted (warned at every start and reload)
+
+    friend bool operator==(const TlsConfig &a, const TlsConfig &b);
+    friend bool operator!=(const TlsConfig &a, const TlsConfig &b) { return !(a == b); }
+};
+
 /// The optional answer cache of one endpoint ("cache" object). Off unless enabled; see
 /// docs/caching-and-metrics.md.
 struct CacheConfig
@@ -93,10 +112,14 @@ struct EndpointConfig
     int maxInFlight = DefaultMaxInFlight;
     qint64 maxResponseSize = DefaultMaxResponseSize;
 
-    // The HTTP side: parallel connections to the backend (Qt opens at most 6 per client; more means more
-    // clients, each with its own network thread) and HTTP/2 (ALPN for https, prior knowledge for http).
+    // The HTTP side: which client, persistent connections to the backend (the qt client opens at most 6 per
+    // network manager and rounds up), HTTP/2 (ALPN for https; prior knowledge for http, qt client only), TLS,
+    // and an optional Unix socket to reach the backend through (curl client only).
+    BackendClientKind backendClient = BackendClientKind::Curl;
     int backendConnections = DefaultBackendConnections;
     bool backendHttp2 = false;
+    TlsConfig tls;
+    QString backendUnixSocket;
 
     CacheConfig cache;
 

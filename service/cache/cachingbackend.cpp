@@ -1,43 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cache/cachingbackend.h"
 
-#include "backend/backendclient.h"
-#include "backend/backendrequest.h"
 #include "cache/lookupcache.h"
 #include "metrics/endpointmetrics.h"
 #include "servicelogging.h"
 
 namespace prc {
 
-CachingBackend::CachingBackend(const QString &name, EndpointMode mode, BackendClient &client,
-                               LookupCache &cache, EndpointMetrics &metrics, QObject *parent)
-    : QObject(parent)
+CachingBackend::CachingBackend(const QString &name, EndpointMode mode, Backend &backend, LookupCache &cache,
+                               EndpointMetrics &metrics, QObject *parent)
+    : Backend(parent)
     , m_name(name)
     , m_mode(mode)
-    , m_client(client)
+    , m_backend(backend)
     , m_cache(cache)
     , m_metrics(metrics)
 {
 }
 
-// Requests still in flight are children and abort when deleted; their waiters are gone by then (sessions
-// hold the endpoint context that owns this object).
+// Backend calls still in flight are children (this object is their receiver) and abort when deleted; their
+// waiters are gone by then (sessions hold the endpoint context that owns this object).
 CachingBackend::~CachingBackend() = default;
-
-QLatin1String CachingBackend::sourceName(Source source)
-{
-    switch (source) {
-    case Source::Backend:
-        return QLatin1String("backend");
-    case Source::Coalesced:
-        return QLatin1String("coalesced");
-    case Source::Cache:
-        return QLatin1String("cache");
-    case Source::Stale:
-        return QLatin1String("stale");
-    }
-    return QLatin1String("unknown");
-}
 
 void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId, QObject *receiver,
                             Callback callback)
@@ -45,7 +28,7 @@ void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId
     const QByteArray key = LookupCache::keyFor(call, m_cache.config().keyAttributes);
     if (const BackendResult *hit = m_cache.fresh(key)) {
         ++m_metrics.cacheHits;
-        callback(*hit, Source::Cache);
+        callback(*hit, classifyResult(m_mode, *hit, m_shape), Source::Cache);
         return;
     }
 
@@ -60,24 +43,21 @@ void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId
     ++m_metrics.cacheMisses;
     // The request belongs to this object, not to the session that asked first: when that session goes away,
     // the others waiting for the same answer still get it (and the cache still learns it).
-    BackendRequest *request = m_client.start(call, requestId, this);
     Flight started;
-    started.request = request;
     started.leaderId = requestId;
     started.waiters.push_back({receiver, requestId, std::move(callback)});
     m_flights.insert(key, std::move(started));
-    connect(request, &BackendRequest::finished, this,
-            [this, key](const BackendResult &result) { finish(key, result); });
+    m_backend.lookup(call, requestId, this,
+                     [this, key](const BackendResult &result, ResultClass resultClass, Source) {
+                         finish(key, result, resultClass);
+                     });
 }
 
-void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
+void CachingBackend::finish(const QByteArray &key, const BackendResult &result, ResultClass resultClass)
 {
     // Taken out first: a callback may start a new lookup for the same key (the next pipelined request).
     Flight flight = m_flights.take(key);
-    flight.request->deleteLater();
-
-    const ResultClass resultClass = classifyResult(m_mode, result, m_shape);
-    m_metrics.recordBackendCall(result, resultClass);
+    // The backend call itself was counted and, when it failed, logged by the backend behind this cache.
     m_cache.offer(key, result, resultClass);
 
     const BackendResult *answer = &result;
@@ -88,18 +68,14 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
             stale = true;
         }
     }
-    if (result.isFailedCall()) {
-        // Logged once per backend call, with the request id the backend saw, however many requests waited.
-        qCWarning(lcBackend).noquote()
-            << flight.leaderId << m_name << "backend call failed:" << result.failureText()
-            << QStringLiteral("(%1 ms)").arg(result.elapsedMs)
-            << (flight.waiters.size() > 1 ? QStringLiteral("for %1 requests").arg(flight.waiters.size())
-                                          : QString())
-            << (stale ? "- answered from the cache (stale-if-error)" : "");
+    if (stale) {
+        qCWarning(lcBackend).noquote() << flight.leaderId << m_name << "answered" << flight.waiters.size()
+                                       << "request(s) from the cache (stale-if-error)";
     }
 
     // The stale answer lives in the cache; copy it, since a callback may start a lookup that evicts it.
     const BackendResult delivered = *answer;
+    const ResultClass deliveredClass = stale ? classifyResult(m_mode, delivered, m_shape) : resultClass;
     for (std::size_t i = 0; i < flight.waiters.size(); ++i) {
         Waiter &waiter = flight.waiters[i];
         if (!waiter.receiver)
@@ -107,7 +83,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
         if (stale)
             ++m_metrics.cacheStale;
         const Source source = stale ? Source::Stale : (i == 0 ? Source::Backend : Source::Coalesced);
-        waiter.callback(delivered, source);
+        waiter.callback(delivered, deliveredClass, source);
     }
 }
 

@@ -2,6 +2,8 @@
 #include "listen/endpointcontext.h"
 
 #include "backend/backendclient.h"
+#include "backend/directbackend.h"
+#include "backend/failoverclient.h"
 #include "cache/cachingbackend.h"
 #include "cache/lookupcache.h"
 #include "cache/steadyclock.h"
@@ -16,22 +18,30 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
                                  std::shared_ptr<EndpointMetrics> metrics, std::shared_ptr<const Clock> clock)
     : m_config(config)
     , m_handler(createHandler(config))
-    , m_backend(std::make_unique<BackendClient>(
-          BackendClient::Settings{userAgent, config.authToken, config.requestTimeoutMs,
-                                  config.maxResponseSize, config.backendConnections, config.backendHttp2}))
     , m_metrics(metrics ? std::move(metrics) : std::make_shared<EndpointMetrics>())
+    , m_client(FailoverClient::wrap(BackendClient::create(BackendSettings::fromConfig(config, userAgent)),
+                                    config, m_metrics))
+    , m_direct(std::make_unique<DirectBackend>(config.name, config.mode, *m_client, m_metrics))
 {
+    m_direct->setLookupShape(lookupShape(config));
     // Policy endpoints too are cached only when their own cache.enabled says so; nothing is on by default.
     if (config.cache.enabled) {
         m_cache = std::make_unique<LookupCache>(
             config.cache, clock ? std::move(clock) : std::make_shared<SteadyClock>(), m_metrics.get());
         m_cachingBackend =
-            std::make_unique<CachingBackend>(config.name, config.mode, *m_backend, *m_cache, *m_metrics);
+            std::make_unique<CachingBackend>(config.name, config.mode, *m_direct, *m_cache, *m_metrics);
         m_cachingBackend->setLookupShape(lookupShape(config));
     }
 }
 
 EndpointContext::~EndpointContext() = default;
+
+Backend &EndpointContext::backend() const
+{
+    if (m_cachingBackend)
+        return *m_cachingBackend;
+    return *m_direct;
+}
 
 LookupShape EndpointContext::lookupShape(const EndpointConfig &config)
 {

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "listen/session.h"
 
-#include "backend/backendclient.h"
-#include "backend/backendrequest.h"
-#include "cache/cachingbackend.h"
+#include "backend/backend.h"
 #include "listen/endpointcontext.h"
 #include "metrics/endpointmetrics.h"
 #include "modes/modehandler.h"
@@ -74,13 +72,9 @@ Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> cont
     qCDebug(lcSession) << m_peer << "connected to" << m_context->config().name;
 }
 
-Session::~Session()
-{
-    // Calls in flight go first: their network replies belong to the endpoint context's clients, which this
-    // session may be the last to keep alive (its shared_ptr member is released before QObject deletes
-    // children).
-    qDeleteAll(findChildren<BackendRequest *>(Qt::FindDirectChildrenOnly));
-}
+// Backend calls in flight are children and abort when deleted. This session may hold the last reference to
+// its endpoint context: then the backend client goes first and stops their transfers itself.
+Session::~Session() = default;
 
 void Session::drain()
 {
@@ -149,41 +143,21 @@ void Session::accept(const QByteArray &frame)
         return;
     }
 
-    if (CachingBackend *cached = m_context->cachingBackend()) {
-        // Failures are logged by the cache, once per backend call, however many requests it answers.
-        cached->lookup(
-            *prepared.call, id, this,
-            [this, sequence, id, key = prepared.logKey](const BackendResult &result,
-                                                        CachingBackend::Source source) {
-                QByteArray reply = m_context->handler().reply(result, id);
-                m_context->metrics().recordRequest(classifyReply(m_context->config().mode, result, reply));
-                qCDebug(lcSession).noquote()
-                    << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
-                    << QStringLiteral("(%1)").arg(CachingBackend::sourceName(source));
-                complete(sequence, std::move(reply), false);
-            });
-        return;
-    }
-
-    BackendRequest *request = m_context->backend().start(*prepared.call, id, this);
-    const QByteArray key = prepared.logKey;
-    connect(request, &BackendRequest::finished, this,
-            [this, sequence, id, key, request](const BackendResult &result) {
-                QByteArray reply = m_context->handler().reply(result, id);
-                const ResultClass resultClass = classifyReply(m_context->config().mode, result, reply);
-                m_context->metrics().recordBackendCall(result, resultClass);
-                m_context->metrics().recordRequest(resultClass);
-                if (result.isFailedCall()) {
-                    qCWarning(lcBackend).noquote()
-                        << id << m_context->config().name << "backend call failed:" << result.failureText()
-                        << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
-                }
-                qCDebug(lcSession).noquote()
-                    << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
-                    << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
-                request->deleteLater();
-                complete(sequence, std::move(reply), false);
-            });
+    // One path for every answer: the endpoint's backend counts and logs the backend call (once, however many
+    // requests it answers); the session counts the request and answers it in order.
+    m_context->backend().lookup(
+        *prepared.call, id, this,
+        [this, sequence, id, key = prepared.logKey](const BackendResult &result, ResultClass,
+                                                    Backend::Source source) {
+            QByteArray reply = m_context->handler().reply(result, id);
+            // Counted by the reply Postfix gets: an answer can still become an error here (over the reply
+            // limit of its protocol, say).
+            m_context->metrics().recordRequest(classifyReply(m_context->config().mode, result, reply));
+            qCDebug(lcSession).noquote()
+                << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
+                << QStringLiteral("(%1, %2 ms)").arg(Backend::sourceName(source)).arg(result.elapsedMs);
+            complete(sequence, std::move(reply), false);
+        });
 }
 
 quint64 Session::reserveReply()

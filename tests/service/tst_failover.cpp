@@ -76,8 +76,13 @@ void TestFailover::init()
     QVERIFY(m_b->listen());
     m_a->respond(answer(200, R"(["from-a"])"));
     m_b->respond(answer(200, R"(["from-b"])"));
-    m_client = std::make_unique<BackendClient>(BackendClient::Settings{
-        QStringLiteral("TestAgent/1.0"), QStringLiteral("t"), BudgetMs, 1024 * 1024, 6, false});
+    BackendSettings settings;
+    settings.userAgent = QStringLiteral("TestAgent/1.0");
+    settings.authToken = QStringLiteral("t");
+    settings.timeoutMs = BudgetMs;
+    if (auto kind = backendClientFromName(qEnvironmentVariable("PRC_TEST_BACKEND_CLIENT")))
+        settings.kind = *kind;
+    m_client = BackendClient::create(settings);
 }
 
 void TestFailover::cleanup()
