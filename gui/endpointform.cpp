@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -40,6 +41,12 @@ const QString KeyBackendHttp2 = QStringLiteral("backend-http2");
 const QString KeyBackendClient = QStringLiteral("backend-client");
 const QString KeyCache = QStringLiteral("cache");
 const QString CachePrefix = QStringLiteral("cache.");
+const QString KeyCircuitBreaker = QStringLiteral("circuit-breaker");
+const QString BreakerPrefix = QStringLiteral("circuit-breaker.");
+const QString KeyValuePath = QStringLiteral("value-path");
+const QString KeyNotFoundStatuses = QStringLiteral("not-found-statuses");
+const QString KeyFailureAction = QStringLiteral("failure-action");
+const QString KeyKeyAttributes = QStringLiteral("cache.key-attributes");
 const QString KeyCacheEnabled = QStringLiteral("cache.enabled");
 const QStringList TokenKeys = {KeyAuthToken, KeyAuthTokenFile, KeyAuthTokenEnv};
 /// Qt's HTTP client opens at most this many connections per host; the service rounds up to a multiple.
@@ -89,6 +96,36 @@ QString jsonText(const QJsonValue &value)
 {
     const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(json.mid(1, json.size() - 2));
+}
+
+/// An array shown as text ("404, 410"); anything else as its JSON.
+QString listText(const QJsonValue &value, const QString &separator = QStringLiteral(", "))
+{
+    if (!value.isArray())
+        return value.isUndefined() ? QString() : jsonText(value);
+    QStringList items;
+    const QJsonArray array = value.toArray();
+    for (const QJsonValue &item : array)
+        items << (item.isString() ? item.toString() : jsonText(item));
+    return items.join(separator);
+}
+
+/// Text typed into a list field as a JSON array: numbers stay numbers, so the loader names a wrong item
+/// exactly; "[]" is the empty array; nothing is "key absent".
+QJsonValue listValue(const QString &text, bool numbers)
+{
+    if (text.trimmed() == QLatin1String("[]"))
+        return QJsonArray();
+    const QStringList items = text.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+    if (items.isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+    QJsonArray array;
+    for (const QString &item : items) {
+        bool isNumber = false;
+        const int number = item.toInt(&isNumber);
+        array.append(numbers && isNumber ? QJsonValue(number) : QJsonValue(item));
+    }
+    return array;
 }
 
 // QSpinBox holds an int; cache.max-bytes needs more, so those fields are QDoubleSpinBoxes without decimals.
@@ -361,6 +398,8 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     cacheLayout->addWidget(m_cacheSettings);
     layout->addWidget(cacheGroup);
 
+    layout->addWidget(failoverGroup());
+
     m_unknownKeys = new QLabel(this);
     m_unknownKeys->setObjectName(QStringLiteral("unknown-keys"));
     m_unknownKeys->setWordWrap(true);
@@ -374,7 +413,13 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
                 [this, key](const QString &text) { m_document->setEndpointValue(m_index, key, text); });
     };
     bindText(m_name, KeyName);
-    bindText(m_target, KeyTarget);
+    // Several URLs separated by spaces are a failover list ("target" as an array).
+    connect(m_target, &QLineEdit::textEdited, this, [this](const QString &text) {
+        const QStringList urls = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        m_document->setEndpointValue(m_index, KeyTarget,
+                                     urls.size() > 1 ? QJsonValue(QJsonArray::fromStringList(urls))
+                                                     : QJsonValue(text));
+    });
     bindText(m_bindAddress, KeyBindAddress);
     connect(m_listSeparator, &QLineEdit::textEdited, this, [this](const QString &text) {
         m_document->setEndpointValue(m_index, KeyListSeparator,
@@ -570,6 +615,10 @@ void EndpointForm::writeValue(const QString &key, const QJsonValue &value, bool 
 {
     if (m_index < 0)
         return;
+    if (key.startsWith(BreakerPrefix)) {
+        writeBreakerValue(key.mid(BreakerPrefix.size()), value);
+        return;
+    }
     if (key.startsWith(CachePrefix))
         m_document->setEndpointSectionValue(m_index, KeyCache, key.mid(CachePrefix.size()), value, merge);
     else
@@ -578,6 +627,8 @@ void EndpointForm::writeValue(const QString &key, const QJsonValue &value, bool 
 
 QJsonValue EndpointForm::valueOf(const QJsonObject &endpoint, const QString &key) const
 {
+    if (key.startsWith(BreakerPrefix))
+        return endpoint.value(KeyCircuitBreaker).toObject().value(key.mid(BreakerPrefix.size()));
     if (key.startsWith(CachePrefix))
         return endpoint.value(KeyCache).toObject().value(key.mid(CachePrefix.size()));
     return endpoint.value(key);
@@ -613,7 +664,9 @@ void EndpointForm::refresh()
             edit->setText(text);
     };
     setText(m_name, endpoint.value(KeyName).toString());
-    setText(m_target, endpoint.value(KeyTarget).toString());
+    setText(m_target, endpoint.value(KeyTarget).isArray()
+                          ? listText(endpoint.value(KeyTarget), QStringLiteral(" "))
+                          : endpoint.value(KeyTarget).toString());
     setText(m_bindAddress, endpoint.value(KeyBindAddress).toString());
     for (QLineEdit *edit : {m_bindPath, m_socketMode, m_socketGroup})
         setText(edit, endpoint.value(edit->objectName()).toString());
@@ -635,6 +688,7 @@ void EndpointForm::refresh()
         showBool(it.value(), valueOf(endpoint, it.key()), it.key());
     refreshBackendHints(endpoint);
     refreshCache(endpoint, mode);
+    refreshFailover(endpoint);
 
     int source = InlineToken;
     if (!endpoint.contains(KeyAuthToken) && endpoint.contains(KeyAuthTokenFile))
@@ -842,6 +896,101 @@ bool EndpointForm::hasField(const QString &key) const
 QString EndpointForm::tokenKey() const
 {
     return TokenKeys.value(m_tokenSource->currentIndex(), KeyAuthToken);
+}
+
+QWidget *EndpointForm::failoverGroup()
+{
+    auto *group = new QGroupBox(tr("Failover and answers (optional)"), this);
+    group->setObjectName(QStringLiteral("failover-group"));
+    auto *form = new QFormLayout(group);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+    m_breaker = new QCheckBox(tr("Circuit breaker per target"), group);
+    form->addRow(tr("Circuit breaker:"),
+                 field(m_breaker, KeyCircuitBreaker,
+                       tr("Skips a target that failed several calls in a row, and tries it again after a "
+                          "while. With every target open a call fails at once.")));
+    connect(m_breaker, &QCheckBox::clicked, this, [this](bool on) {
+        m_document->setEndpointValue(m_index, KeyCircuitBreaker,
+                                     on ? QJsonValue(QJsonObject()) : QJsonValue(QJsonValue::Undefined));
+    });
+    const QList<NumberSpec> specs = {
+        {BreakerPrefix + QStringLiteral("failures"), tr("Failures to open:"), 1, 1000, QString(),
+         tr("Failed calls in a row (no connection, timeout, 5xx) that open a target's circuit."),
+         tr("default (%1)").arg(CircuitBreakerConfig::DefaultFailures)},
+        {BreakerPrefix + QStringLiteral("open-for"), tr("Open for:"), 100, 3600000, tr(" ms"),
+         tr("How long an open target is skipped before one trial call."),
+         tr("default (%1 ms)").arg(CircuitBreakerConfig::DefaultOpenForMs)},
+        {QStringLiteral("max-queued-calls"), tr("Max. queued calls:"), 0, 1000000, QString(),
+         tr("With this many backend calls waiting for a free connection, a new request gets the temporary "
+            "error at once."),
+         tr("unbounded")},
+    };
+    for (const NumberSpec &spec : specs) {
+        numberField(spec);
+        form->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
+    }
+
+    struct TextSpec
+    {
+        QString key;
+        QString label;
+        QString placeholder;
+        QString hint;
+        bool list;
+        bool numbers;
+    };
+    const QList<TextSpec> texts = {
+        {KeyValuePath, tr("Value path:"), tr("whole body, e.g. /data/aliases"),
+         tr("Lookups: RFC 6901 JSON Pointer into a 200 answer; nothing there means not found."), false,
+         false},
+        {KeyNotFoundStatuses, tr("Not-found statuses:"), tr("404"),
+         tr("Lookups: HTTP statuses answered as not found, separated by commas; [] for none."), true, true},
+        {KeyFailureAction, tr("Failure action:"), tr("451 4.3.0"),
+         tr("Policy: the access(5) action for every failed backend call, e.g. DEFER_IF_PERMIT or DUNNO "
+            "(DUNNO lets mail through unchecked while the backend is down)."),
+         false, false},
+        {KeyKeyAttributes, tr("Cache key attributes:"), tr("whole request, e.g. client_address, sender"),
+         tr("Policy cache: the attributes the key is built from; requests that agree on them share one "
+            "answer, so the backend must decide on them alone."),
+         true, false},
+    };
+    for (const TextSpec &spec : texts) {
+        auto *edit = new QLineEdit(group);
+        edit->setPlaceholderText(spec.placeholder);
+        form->addRow(spec.label, field(edit, spec.key, spec.hint));
+        m_shapeTexts.insert(spec.key, edit);
+        connect(edit, &QLineEdit::textEdited, this, [this, spec](const QString &text) {
+            const QJsonValue value = spec.list        ? listValue(text, spec.numbers)
+                                     : text.isEmpty() ? QJsonValue(QJsonValue::Undefined)
+                                                      : QJsonValue(text);
+            writeValue(spec.key, value, true);
+        });
+    }
+    return group;
+}
+
+void EndpointForm::refreshFailover(const QJsonObject &endpoint)
+{
+    const QJsonValue breaker = endpoint.value(KeyCircuitBreaker);
+    m_breaker->setChecked(!breaker.isUndefined());
+    for (auto it = m_shapeTexts.cbegin(); it != m_shapeTexts.cend(); ++it) {
+        const QJsonValue value = valueOf(endpoint, it.key());
+        const QString text = value.isString() ? value.toString() : listText(value);
+        if (it.value()->text() != text)
+            it.value()->setText(text);
+    }
+}
+
+void EndpointForm::writeBreakerValue(const QString &key, const QJsonValue &value)
+{
+    QJsonObject breaker = m_document->endpoint(m_index).value(KeyCircuitBreaker).toObject();
+    if (value.isUndefined())
+        breaker.remove(key);
+    else
+        breaker.insert(key, value);
+    // Setting a breaker value turns the breaker on; clearing one keeps it on.
+    m_document->setEndpointValue(m_index, KeyCircuitBreaker, breaker, true);
 }
 
 } // namespace prc

@@ -116,6 +116,16 @@ private:
     QStringList m_fieldOrder;           ///< keys in the order their fields were made, top to bottom
     QLabel *m_generalErrors = nullptr;
     QLabel *m_unknownKeys = nullptr;
+
+    // Failover and answer shaping: target lists, circuit breaker, value-path, not-found-statuses,
+    // failure-action, cache.key-attributes, max-queued-calls.
+    QWidget *failoverGroup();
+    void refreshFailover(const QJsonObject &endpoint);
+    /// Writes a key of the "circuit-breaker" object; the object stays (even empty) while the breaker is on.
+    void writeBreakerValue(const QString &key, const QJsonValue &value);
+    QCheckBox *m_breaker = nullptr;
+    QHash<QString, QLineEdit *>
+        m_shapeTexts; ///< value-path, not-found-statuses, failure-action, key-attributes
 };
 
 } // namespace prc

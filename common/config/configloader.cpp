@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "configloader.h"
 
+#include "config/policyfailureaction.h"
 #include "config/tlsfiles.h"
 #include "logging.h"
 
@@ -54,6 +55,11 @@ const QString TlsClientKey = QStringLiteral("tls-client-key");
 const QString TlsVerify = QStringLiteral("tls-verify");
 const QString BackendUnixSocket = QStringLiteral("backend-unix-socket");
 const QString Cache = QStringLiteral("cache");
+const QString CircuitBreaker = QStringLiteral("circuit-breaker");
+const QString ValuePath = QStringLiteral("value-path");
+const QString NotFoundStatuses = QStringLiteral("not-found-statuses");
+const QString FailureAction = QStringLiteral("failure-action");
+const QString MaxQueuedCalls = QStringLiteral("max-queued-calls");
 const QString Admin = QStringLiteral("admin");
 } // namespace Key
 
@@ -66,6 +72,7 @@ const QString NegativeTtl = QStringLiteral("negative-ttl");
 const QString MaxTtl = QStringLiteral("max-ttl");
 const QString StaleIfError = QStringLiteral("stale-if-error");
 const QString HonorCacheControl = QStringLiteral("honor-cache-control");
+const QString KeyAttributes = QStringLiteral("key-attributes");
 } // namespace CacheKey
 
 #ifdef Q_OS_UNIX
@@ -73,6 +80,14 @@ constexpr int MaxSocketPathBytes = int(sizeof(sockaddr_un::sun_path)) - 1; // ro
 #else
 constexpr int MaxSocketPathBytes = 107;
 #endif
+
+namespace BreakerKey {
+const QString Failures = QStringLiteral("failures");
+const QString OpenFor = QStringLiteral("open-for");
+} // namespace BreakerKey
+
+// More targets than this is a list of every backend there is, not a failover chain.
+constexpr int MaxTargets = 16;
 
 // Secrets read from a file are trimmed of the trailing newline editors add; a token file is tiny.
 constexpr qint64 MaxTokenFileSize = 64 * 1024;
@@ -327,19 +342,7 @@ private:
                           .arg(mode));
         }
 
-        const QString target = requiredString(object, Key::Target, path, false);
-        if (!target.isEmpty()) {
-            endpoint.target = QUrl(target, QUrl::StrictMode);
-            const QString scheme = endpoint.target.scheme();
-            if (!endpoint.target.isValid())
-                error(join(path, Key::Target), QStringLiteral("\"%1\" is not a valid URL: %2")
-                                                   .arg(target, endpoint.target.errorString()));
-            else if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
-                error(join(path, Key::Target),
-                      QStringLiteral("\"%1\" must be an http:// or https:// URL").arg(target));
-            else if (endpoint.target.host().isEmpty())
-                error(join(path, Key::Target), QStringLiteral("\"%1\" has no host").arg(target));
-        }
+        targets(object, path, endpoint);
 
         listenAddress(object, path, endpoint);
 
@@ -366,7 +369,192 @@ private:
         backendClient(object, path, endpoint);
         if (object.contains(Key::Cache))
             endpoint.cache = cache(object.value(Key::Cache), join(path, Key::Cache), endpoint.mode);
+        failover(object, path, endpoint);
         return endpoint;
+    }
+
+    /// "target": one URL, or an array of them tried in order.
+    void targets(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
+    {
+        const QString where = join(path, Key::Target);
+        const QJsonValue value = object.value(Key::Target);
+        if (!value.isArray() && !value.isString() && !value.isUndefined()) {
+            error(where,
+                  QStringLiteral("must be a URL string or an array of URLs, found %1").arg(typeName(value)));
+            return;
+        }
+        if (!value.isArray()) {
+            const QString text = requiredString(object, Key::Target, path, false);
+            if (!text.isEmpty())
+                endpoint.target = targetUrl(text, where);
+            return;
+        }
+        const QJsonArray array = value.toArray();
+        if (array.isEmpty()) {
+            error(where, QStringLiteral("is an empty array; give at least one URL"));
+            return;
+        }
+        if (array.size() > MaxTargets) {
+            error(where,
+                  QStringLiteral("lists %1 URLs; at most %2 are allowed").arg(array.size()).arg(MaxTargets));
+            return;
+        }
+        QList<QUrl> urls;
+        for (int i = 0; i < array.size(); ++i) {
+            const QString item = QStringLiteral("%1[%2]").arg(where).arg(i);
+            const QJsonValue url = array.at(i);
+            if (!url.isString()) {
+                error(item, QStringLiteral("must be a URL string, found %1").arg(typeName(url)));
+                continue;
+            }
+            if (url.toString().trimmed().isEmpty()) {
+                error(item, QStringLiteral("must not be empty"));
+                continue;
+            }
+            const QUrl parsed = targetUrl(url.toString(), item);
+            // The same backend twice would send one policy request to it twice.
+            const qsizetype earlier = urls.indexOf(parsed);
+            if (earlier >= 0)
+                error(item, QStringLiteral("\"%1\" is already listed at %2[%3]")
+                                .arg(url.toString(), where)
+                                .arg(earlier));
+            urls.append(parsed);
+        }
+        if (!urls.isEmpty()) {
+            endpoint.target = urls.takeFirst();
+            endpoint.failoverTargets = urls;
+        }
+    }
+
+    QUrl targetUrl(const QString &target, const QString &where)
+    {
+        const QUrl url(target, QUrl::StrictMode);
+        const QString scheme = url.scheme();
+        if (!url.isValid())
+            error(where, QStringLiteral("\"%1\" is not a valid URL: %2").arg(target, url.errorString()));
+        else if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+            error(where, QStringLiteral("\"%1\" must be an http:// or https:// URL").arg(target));
+        else if (url.host().isEmpty())
+            error(where, QStringLiteral("\"%1\" has no host").arg(target));
+        return url;
+    }
+
+    /// The keys that shape answers and decide what a failing backend costs.
+    void failover(const QJsonObject &object, const QString &path, EndpointConfig &endpoint)
+    {
+        const bool policy = endpoint.mode == EndpointMode::Policy;
+        if (object.contains(Key::CircuitBreaker))
+            endpoint.circuitBreaker =
+                circuitBreaker(object.value(Key::CircuitBreaker), join(path, Key::CircuitBreaker));
+        if (object.contains(Key::ValuePath)) {
+            endpoint.valuePath = string(object, Key::ValuePath, path, /*allowEmpty=*/true);
+            const QString problem = jsonPointerProblem(endpoint.valuePath);
+            if (!problem.isEmpty())
+                error(join(path, Key::ValuePath), problem);
+            else if (policy)
+                ignoredFor(path, Key::ValuePath, QStringLiteral("lookup"));
+        }
+        if (object.contains(Key::NotFoundStatuses)) {
+            notFoundStatuses(object.value(Key::NotFoundStatuses), join(path, Key::NotFoundStatuses),
+                             endpoint);
+            if (policy)
+                ignoredFor(path, Key::NotFoundStatuses, QStringLiteral("lookup"));
+        }
+        if (object.contains(Key::FailureAction)) {
+            const QString where = join(path, Key::FailureAction);
+            const QJsonValue value = object.value(Key::FailureAction);
+            if (!value.isString()) {
+                error(where, QStringLiteral("must be a string, found %1").arg(typeName(value)));
+            } else if (const QString problem = PolicyFailureAction::problem(value.toString());
+                       !problem.isEmpty()) {
+                error(where, problem);
+            } else {
+                endpoint.failureAction = value.toString();
+                if (!policy)
+                    ignoredFor(path, Key::FailureAction, QStringLiteral("policy"));
+                else if (const QString risk = PolicyFailureAction::riskWarning(endpoint.failureAction);
+                         !risk.isEmpty())
+                    warning(where, risk);
+            }
+        }
+        optionalInteger(object, Key::MaxQueuedCalls, path, 0, 1000000, endpoint.maxQueuedCalls);
+    }
+
+    void ignoredFor(const QString &path, const QString &key, const QString &modes)
+    {
+        warning(join(path, key), QStringLiteral("only %1 endpoints use this key; ignored").arg(modes));
+    }
+
+    /// RFC 6901 syntax: empty (the whole document) or "/"-separated tokens where "~" is followed by 0 or 1.
+    static QString jsonPointerProblem(const QString &pointer)
+    {
+        if (pointer.isEmpty())
+            return {};
+        if (!pointer.startsWith(QLatin1Char('/')))
+            return QStringLiteral(
+                       "\"%1\" is not a JSON pointer: it must be empty or start with \"/\" (RFC 6901)")
+                .arg(pointer);
+        for (qsizetype i = 0; i < pointer.size(); ++i) {
+            if (pointer.at(i) != QLatin1Char('~'))
+                continue;
+            if (i + 1 >= pointer.size()
+                || (pointer.at(i + 1) != QLatin1Char('0') && pointer.at(i + 1) != QLatin1Char('1')))
+                return QStringLiteral(
+                           "\"%1\" is not a JSON pointer: \"~\" at offset %2 must be followed by 0 or 1 "
+                           "(\"~0\" is ~, \"~1\" is /)")
+                    .arg(pointer)
+                    .arg(i);
+        }
+        return {};
+    }
+
+    void notFoundStatuses(const QJsonValue &value, const QString &where, EndpointConfig &endpoint)
+    {
+        if (!value.isArray()) {
+            error(where, QStringLiteral("must be an array of HTTP statuses, found %1").arg(typeName(value)));
+            return;
+        }
+        const QJsonArray array = value.toArray();
+        QList<int> statuses;
+        bool ok = true;
+        for (int i = 0; i < array.size(); ++i) {
+            const QString item = QStringLiteral("%1[%2]").arg(where).arg(i);
+            const QJsonValue status = array.at(i);
+            const double number = status.toDouble();
+            if (!status.isDouble() || std::floor(number) != number) {
+                error(item, QStringLiteral("must be an integer HTTP status, found %1")
+                                .arg(status.isDouble() ? QString::number(number) : typeName(status)));
+                ok = false;
+            } else if (number < 100 || number > 599) {
+                error(item, QStringLiteral("%1 is not an HTTP status (100..599)").arg(number, 0, 'f', 0));
+                ok = false;
+            } else if (number == 200) {
+                error(item, QStringLiteral("200 is the status of an answer; list other statuses only"));
+                ok = false;
+            } else if (statuses.contains(int(number))) {
+                error(item, QStringLiteral("%1 is listed twice").arg(number, 0, 'f', 0));
+                ok = false;
+            } else {
+                statuses.append(int(number));
+            }
+        }
+        if (ok)
+            endpoint.notFoundStatuses = statuses;
+    }
+
+    CircuitBreakerConfig circuitBreaker(const QJsonValue &value, const QString &path)
+    {
+        CircuitBreakerConfig breaker;
+        if (!value.isObject()) {
+            error(path, QStringLiteral("must be an object, found %1").arg(typeName(value)));
+            return breaker;
+        }
+        const QJsonObject object = value.toObject();
+        warnUnknownKeys(object, ConfigLoader::circuitBreakerKeys(), path);
+        breaker.enabled = true;
+        optionalInteger(object, BreakerKey::Failures, path, 1, 1000, breaker.failures);
+        optionalInteger(object, BreakerKey::OpenFor, path, 100, 3600000, breaker.openForMs);
+        return breaker;
     }
 
     CacheConfig cache(const QJsonValue &value, const QString &path, EndpointMode mode)
@@ -388,13 +576,22 @@ private:
         optionalInteger(object, CacheKey::MaxTtl, path, 1000, 7 * Day, cache.maxTtlMs);
         optionalInteger(object, CacheKey::StaleIfError, path, 0, 7 * Day, cache.staleIfErrorMs);
         optionalBool(object, CacheKey::HonorCacheControl, path, cache.honorCacheControl);
+        if (object.contains(CacheKey::KeyAttributes))
+            cache.keyAttributes = keyAttributes(object.value(CacheKey::KeyAttributes),
+                                                join(path, CacheKey::KeyAttributes), mode);
 
         if (!cache.enabled && object.size() > int(object.contains(CacheKey::Enabled))) {
             warning(join(path, CacheKey::Enabled),
                     QStringLiteral(
                         "cache settings are given but the cache is off; set \"enabled\": true to use them"));
         }
-        if (cache.enabled && mode == EndpointMode::Policy) {
+        if (cache.enabled && mode == EndpointMode::Policy && !cache.keyAttributes.isEmpty()) {
+            warning(
+                join(path, CacheKey::KeyAttributes),
+                QStringLiteral("one policy answer is shared by every request with the same %1; the backend "
+                               "must decide on these attributes alone")
+                    .arg(cache.keyAttributes.join(QLatin1String(", "))));
+        } else if (cache.enabled && mode == EndpointMode::Policy) {
             // Allowed on purpose (a backend that looks at the sender only, say), but rarely what one wants.
             warning(
                 join(path, CacheKey::Enabled),
@@ -402,6 +599,48 @@ private:
                                "address, queue id, ...) and reused only for an identical request"));
         }
         return cache;
+    }
+
+    QStringList keyAttributes(const QJsonValue &value, const QString &where, EndpointMode mode)
+    {
+        if (!value.isArray()) {
+            error(
+                where,
+                QStringLiteral("must be an array of policy attribute names, found %1").arg(typeName(value)));
+            return {};
+        }
+        const QJsonArray array = value.toArray();
+        if (array.isEmpty()) {
+            // An empty key would give every request the first answer that was stored.
+            error(where, QStringLiteral("is empty; list the attributes the answer depends on"));
+            return {};
+        }
+        QStringList names;
+        for (int i = 0; i < array.size(); ++i) {
+            const QString item = QStringLiteral("%1[%2]").arg(where).arg(i);
+            const QJsonValue name = array.at(i);
+            if (!name.isString()) {
+                error(item, QStringLiteral("must be a string, found %1").arg(typeName(name)));
+                continue;
+            }
+            const QString text = name.toString();
+            const bool plain = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) {
+                return (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
+                       || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('_');
+            });
+            if (!plain)
+                error(item,
+                      QStringLiteral("\"%1\" is not a policy attribute name (lower-case letters, digits, _)")
+                          .arg(text));
+            else if (names.contains(text))
+                error(item, QStringLiteral("\"%1\" is listed twice").arg(text));
+            else
+                names.append(text);
+        }
+        if (mode != EndpointMode::Policy)
+            ignoredFor(where.section(QLatin1Char('.'), 0, -2), CacheKey::KeyAttributes,
+                       QStringLiteral("policy"));
+        return names;
     }
 
     std::optional<AdminConfig> admin(const QJsonValue &value, const QList<EndpointConfig> &endpoints)
@@ -753,18 +992,28 @@ QStringList ConfigLoader::endpointKeys()
             Key::TlsClientCert,
             Key::TlsClientKey,
             Key::TlsVerify,
-            Key::BackendUnixSocket};
+            Key::BackendUnixSocket,
+            Key::ValuePath,
+            Key::NotFoundStatuses,
+            Key::FailureAction,
+            Key::MaxQueuedCalls};
 }
 
 QStringList ConfigLoader::endpointSectionKeys()
 {
-    return {Key::Cache};
+    return {Key::Cache, Key::CircuitBreaker};
+}
+
+QStringList ConfigLoader::circuitBreakerKeys()
+{
+    return {BreakerKey::Failures, BreakerKey::OpenFor};
 }
 
 QStringList ConfigLoader::cacheKeys()
 {
-    return {CacheKey::Enabled,     CacheKey::MaxEntries, CacheKey::MaxBytes,     CacheKey::PositiveTtl,
-            CacheKey::NegativeTtl, CacheKey::MaxTtl,     CacheKey::StaleIfError, CacheKey::HonorCacheControl};
+    return {CacheKey::Enabled,      CacheKey::MaxEntries,        CacheKey::MaxBytes,
+            CacheKey::PositiveTtl,  CacheKey::NegativeTtl,       CacheKey::MaxTtl,
+            CacheKey::StaleIfError, CacheKey::HonorCacheControl, CacheKey::KeyAttributes};
 }
 
 ConfigLoadResult ConfigLoader::loadFile(const QString &path)

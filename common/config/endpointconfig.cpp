@@ -78,6 +78,11 @@ ListenAddress EndpointConfig::listenAddress() const
                               : ListenAddress::socketFile(bindPath);
 }
 
+QList<QUrl> EndpointConfig::targets() const
+{
+    return QList<QUrl>{target} + failoverTargets;
+}
+
 bool EndpointConfig::sameListener(const EndpointConfig &other) const
 {
     // A new mode or group is applied to the file in place: binding the same path twice would fail.
@@ -95,7 +100,10 @@ bool operator==(const EndpointConfig &a, const EndpointConfig &b)
            && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize
            && a.backendClient == b.backendClient && a.tls == b.tls
            && a.backendUnixSocket == b.backendUnixSocket && a.cache == b.cache && a.bindPath == b.bindPath
-           && a.socketMode == b.socketMode && a.socketGroup == b.socketGroup;
+           && a.socketMode == b.socketMode && a.socketGroup == b.socketGroup
+           && a.failoverTargets == b.failoverTargets && a.circuitBreaker == b.circuitBreaker
+           && a.valuePath == b.valuePath && a.notFoundStatuses == b.notFoundStatuses
+           && a.failureAction == b.failureAction && a.maxQueuedCalls == b.maxQueuedCalls;
 }
 
 bool operator==(const TlsConfig &a, const TlsConfig &b)
@@ -109,7 +117,7 @@ bool operator==(const CacheConfig &a, const CacheConfig &b)
     return a.enabled == b.enabled && a.maxEntries == b.maxEntries && a.maxBytes == b.maxBytes
            && a.positiveTtlMs == b.positiveTtlMs && a.negativeTtlMs == b.negativeTtlMs
            && a.maxTtlMs == b.maxTtlMs && a.staleIfErrorMs == b.staleIfErrorMs
-           && a.honorCacheControl == b.honorCacheControl;
+           && a.honorCacheControl == b.honorCacheControl && a.keyAttributes == b.keyAttributes;
 }
 
 } // namespace prc

@@ -3,7 +3,9 @@
 
 #include "config/listenaddress.h"
 
+#include <QList>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 #include <optional>
@@ -57,9 +59,28 @@ struct CacheConfig
     int maxTtlMs = DefaultMaxTtlMs;           ///< upper bound for any TTL, including the backend's max-age
     int staleIfErrorMs = 0; ///< how long past expiry an answer may stand in for a failing backend
     bool honorCacheControl = true;
+    /// Policy only: the attributes a cache key is built from; empty = the whole request.
+    QStringList keyAttributes;
 
     friend bool operator==(const CacheConfig &a, const CacheConfig &b);
     friend bool operator!=(const CacheConfig &a, const CacheConfig &b) { return !(a == b); }
+};
+
+/// The optional per-target circuit breaker ("circuit-breaker" object). Off unless the object is given.
+struct CircuitBreakerConfig
+{
+    static constexpr int DefaultFailures = 5;
+    static constexpr int DefaultOpenForMs = 10 * 1000;
+
+    bool enabled = false;
+    int failures = DefaultFailures;   ///< consecutive failed calls that open a target
+    int openForMs = DefaultOpenForMs; ///< how long an open target is skipped before one trial call
+
+    friend bool operator==(const CircuitBreakerConfig &a, const CircuitBreakerConfig &b)
+    {
+        return a.enabled == b.enabled && a.failures == b.failures && a.openForMs == b.openForMs;
+    }
+    friend bool operator!=(const CircuitBreakerConfig &a, const CircuitBreakerConfig &b) { return !(a == b); }
 };
 
 /// One configured endpoint: a listening socket speaking one Postfix protocol, backed by one URL.
@@ -74,7 +95,7 @@ struct EndpointConfig
 
     QString name;
     EndpointMode mode = EndpointMode::TcpLookup;
-    QUrl target;
+    QUrl target; ///< the first (or only) URL of "target"
     QString bindAddress;
     quint16 bindPort = 0;
 
@@ -109,6 +130,19 @@ struct EndpointConfig
     QString backendUnixSocket;
 
     CacheConfig cache;
+
+    // Failover and answer shaping: optional keys; unset, every answer is what it was before they existed.
+    static constexpr int UnboundedQueue = -1;
+    QList<QUrl> failoverTargets; ///< the URLs after the first when "target" is an array, in order
+    CircuitBreakerConfig circuitBreaker;
+    QString valuePath; ///< RFC 6901 pointer into a 200 body; empty = the body
+    QList<int> notFoundStatuses = defaultNotFoundStatuses(); ///< lookups: statuses answered as "not found"
+    QString failureAction; ///< policy: the action for a failed call; empty = 451 4.3.0 (4.3.5 for a 4xx)
+    int maxQueuedCalls = UnboundedQueue; ///< calls that may wait for a free backend connection
+
+    static QList<int> defaultNotFoundStatuses() { return {404}; }
+    /// target followed by failoverTargets.
+    QList<QUrl> targets() const;
 
     int effectiveIdleTimeoutMs() const;
     qint64 effectiveMaxRequestSize() const;

@@ -39,10 +39,10 @@ void DirectBackend::lookup(const BackendCall &call, const QByteArray &requestId,
     BackendRequest *request = m_client.start(call, requestId, receiver);
     // Captures values, not this: the request belongs to the receiver and may outlive this object.
     connect(request, &BackendRequest::finished, receiver,
-            [request, requestId, name = m_name, mode = m_mode, metrics = m_metrics,
+            [request, requestId, name = m_name, mode = m_mode, shape = m_shape, metrics = m_metrics,
              callback = std::move(callback)](const BackendResult &result) {
                 request->deleteLater();
-                const ResultClass resultClass = classifyResult(mode, result);
+                const ResultClass resultClass = classifyResult(mode, result, shape);
                 metrics->recordBackendCall(result, resultClass);
                 if (result.isFailedCall()) {
                     qCWarning(lcBackend).noquote()

@@ -24,9 +24,13 @@ public:
     void lookup(const BackendCall &call, const QByteArray &requestId, QObject *receiver,
                 Callback callback) override;
 
+    /// How the endpoint reads lookup answers, so a result is classified as the handler answers it.
+    void setLookupShape(const LookupShape &shape) { m_shape = shape; }
+
 private:
     QString m_name;
     EndpointMode m_mode;
+    LookupShape m_shape;
     BackendClient &m_client;
     std::shared_ptr<EndpointMetrics> m_metrics;
 };

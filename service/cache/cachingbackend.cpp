@@ -25,10 +25,10 @@ CachingBackend::~CachingBackend() = default;
 void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId, QObject *receiver,
                             Callback callback)
 {
-    const QByteArray key = LookupCache::keyFor(call);
+    const QByteArray key = LookupCache::keyFor(call, m_cache.config().keyAttributes);
     if (const BackendResult *hit = m_cache.fresh(key)) {
         ++m_metrics.cacheHits;
-        callback(*hit, classifyResult(m_mode, *hit), Source::Cache);
+        callback(*hit, classifyResult(m_mode, *hit, m_shape), Source::Cache);
         return;
     }
 
@@ -75,7 +75,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result, 
 
     // The stale answer lives in the cache; copy it, since a callback may start a lookup that evicts it.
     const BackendResult delivered = *answer;
-    const ResultClass deliveredClass = stale ? classifyResult(m_mode, delivered) : resultClass;
+    const ResultClass deliveredClass = stale ? classifyResult(m_mode, delivered, m_shape) : resultClass;
     for (std::size_t i = 0; i < flight.waiters.size(); ++i) {
         Waiter &waiter = flight.waiters[i];
         if (!waiter.receiver)

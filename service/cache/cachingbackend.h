@@ -40,6 +40,9 @@ public:
     /// Distinct backend calls in flight.
     int flightCount() const { return int(m_flights.size()); }
 
+    /// How the endpoint reads lookup answers, so the cache classifies them as the handler answers them.
+    void setLookupShape(const LookupShape &shape) { m_shape = shape; }
+
 private:
     struct Waiter
     {
@@ -57,6 +60,7 @@ private:
 
     QString m_name;
     EndpointMode m_mode;
+    LookupShape m_shape;
     Backend &m_backend;
     LookupCache &m_cache;
     EndpointMetrics &m_metrics;

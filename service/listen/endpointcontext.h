@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/endpointconfig.h"
+#include "modes/lookupanswer.h"
 
 #include <memory>
 
@@ -44,6 +45,7 @@ public:
     CachingBackend *cachingBackend() const { return m_cachingBackend.get(); }
 
     static std::unique_ptr<ModeHandler> createHandler(const EndpointConfig &config);
+    static LookupShape lookupShape(const EndpointConfig &config);
 
 private:
     EndpointConfig m_config;

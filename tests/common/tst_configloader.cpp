@@ -424,7 +424,7 @@ void TestConfigLoader::errors_data()
     row("mode a boolean", with(QStringLiteral("mode"), true), 1, p + QStringLiteral("mode"),
         "must be a string, found a boolean");
     row("target an array", with(QStringLiteral("target"), QJsonArray()), 1, p + QStringLiteral("target"),
-        "must be a string, found an array");
+        "is an empty array; give at least one URL");
     row("bind-address a number", with(QStringLiteral("bind-address"), 127), 1,
         p + QStringLiteral("bind-address"), "must be a string, found a number");
     row("auth-token an object", with(QStringLiteral("auth-token"), QJsonObject()), 1,
@@ -1020,7 +1020,11 @@ void TestConfigLoader::endpointKeys()
                                QStringLiteral("tls-client-cert"),
                                QStringLiteral("tls-client-key"),
                                QStringLiteral("tls-verify"),
-                               QStringLiteral("backend-unix-socket")};
+                               QStringLiteral("backend-unix-socket"),
+                               QStringLiteral("value-path"),
+                               QStringLiteral("not-found-statuses"),
+                               QStringLiteral("failure-action"),
+                               QStringLiteral("max-queued-calls")};
     QCOMPARE(ConfigLoader::endpointKeys(), expected);
 }
 

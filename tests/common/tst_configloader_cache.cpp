@@ -207,11 +207,13 @@ void TestConfigLoaderCache::cacheWarnings()
 
 void TestConfigLoaderCache::cacheKeys()
 {
-    QCOMPARE(ConfigLoader::endpointSectionKeys(), QStringList{QStringLiteral("cache")});
+    QCOMPARE(ConfigLoader::endpointSectionKeys(),
+             (QStringList{QStringLiteral("cache"), QStringLiteral("circuit-breaker")}));
     const QStringList expected{QStringLiteral("enabled"),        QStringLiteral("max-entries"),
                                QStringLiteral("max-bytes"),      QStringLiteral("positive-ttl"),
                                QStringLiteral("negative-ttl"),   QStringLiteral("max-ttl"),
-                               QStringLiteral("stale-if-error"), QStringLiteral("honor-cache-control")};
+                               QStringLiteral("stale-if-error"), QStringLiteral("honor-cache-control"),
+                               QStringLiteral("key-attributes")};
     QCOMPARE(ConfigLoader::cacheKeys(), expected);
     // A "cache" key is not reported as unknown.
     const ConfigLoadResult result =
