@@ -40,7 +40,8 @@ void TestFailoverService::circuitsInMetrics()
     a.close();
 
     ServiceConfig config;
-    EndpointConfig endpoint = localEndpoint(QStringLiteral("f"), EndpointMode::TcpLookup, down, reservedPort());
+    EndpointConfig endpoint =
+        localEndpoint(QStringLiteral("f"), EndpointMode::TcpLookup, down, reservedPort());
     endpoint.failoverTargets = {b.url(QStringLiteral("/lookup"))};
     endpoint.circuitBreaker.enabled = true;
     endpoint.circuitBreaker.failures = 1;
