@@ -207,9 +207,11 @@ run_wrk() { # connections threads
 }
 
 run_loadgen() { # mode port expect connections
-    local json pid ticks_before perf_pid=
+    local json pid ticks_before=0 perf_pid=
+    # The reference rows run before any connector: no CPU to count then.
     pid=$CONNECTOR_PID
-    ticks_before=$(cpu_ticks "$pid")
+    [[ $1 == http ]] && pid=
+    [[ -n $pid ]] && ticks_before=$(cpu_ticks "$pid")
     if [[ -n ${PROFILE:-} && $1 == tcp && $4 == 64 ]] && command -v perf >/dev/null; then
         perf record -q -F 999 -g -p "$CONNECTOR_PID" -o "$WORK/perf.data" -- sleep "$DURATION" 2>/dev/null &
         perf_pid=$!
@@ -227,7 +229,8 @@ run_loadgen() { # mode port expect connections
     fi
     # CPU time the connector used during the run (not shown for the nginx reference rows).
     local ticks cpu per_request
-    ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
+    ticks=0
+    [[ -n $pid ]] && ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
     # Over the whole loadgen run (warm-up included): 100 % is one core's worth, the machine has $(nproc).
     cpu=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v d="$(json_field "$json" total_s)" \
         'BEGIN {if (d > 0) printf "%.0f", 100 * t / hz / d; else print "n/a"}')
