@@ -4,6 +4,7 @@
 #include "backend/backendclient.h"
 
 #include <QNetworkReply>
+#include <QScopedValueRollback>
 
 namespace prc {
 namespace {
@@ -76,13 +77,19 @@ void QtBackendRequest::abortTransfer()
     reply->disconnect(this);
     if (reply->isRunning())
         reply->abort();
-    delete reply;
+    // Inside the reply's own readyRead() or finished() it must outlive the emission; otherwise it goes now,
+    // before its network manager can (the client detaches its requests in its destructor).
+    if (m_inReplySignal)
+        reply->deleteLater();
+    else
+        delete reply;
 }
 
 void QtBackendRequest::onReadyRead()
 {
     if (isFinished() || !m_reply)
         return;
+    const QScopedValueRollback<bool> inSignal(m_inReplySignal, true);
     const QByteArray chunk = m_reply->readAll();
     if (!appendBody(chunk.constData(), chunk.size()))
         failTooLarge();
@@ -92,6 +99,7 @@ void QtBackendRequest::onReplyFinished()
 {
     if (isFinished() || !m_reply)
         return;
+    const QScopedValueRollback<bool> inSignal(m_inReplySignal, true);
     onReadyRead();
     if (isFinished())
         return;

@@ -24,6 +24,7 @@ private:
     void abortTransfer() override;
 
     QPointer<QNetworkReply> m_reply;
+    bool m_inReplySignal = false; ///< a reply is never deleted inside its own signal
 };
 
 } // namespace prc
