@@ -60,13 +60,22 @@ BackendResult call(BackendClient &client, const BackendCall &backendCall, int wa
     return finished.at(0).at(0).value<BackendResult>();
 }
 
+/// The clients this build has, with their row names.
+QList<std::pair<const char *, BackendClientKind>> clients()
+{
+    QList<std::pair<const char *, BackendClientKind>> kinds;
+#ifdef PRC_HAVE_CURL
+    kinds.append({"curl", BackendClientKind::Curl});
+#endif
+    kinds.append({"qt", BackendClientKind::Qt});
+    return kinds;
+}
+
 void addClientRows()
 {
     QTest::addColumn<BackendClientKind>("kind");
-#ifdef PRC_HAVE_CURL
-    QTest::newRow("curl") << BackendClientKind::Curl;
-#endif
-    QTest::newRow("qt") << BackendClientKind::Qt;
+    for (const auto &[name, kind] : clients())
+        QTest::newRow(name) << kind;
 }
 
 QByteArray gzip(const QByteArray &data)
@@ -189,12 +198,7 @@ void TestBackendClient::statusesAreResponses_data()
 {
     QTest::addColumn<BackendClientKind>("kind");
     QTest::addColumn<int>("status");
-    for (const auto &[name, kind] :
-         {std::pair{"curl", BackendClientKind::Curl}, {"qt", BackendClientKind::Qt}}) {
-#ifndef PRC_HAVE_CURL
-        if (kind == BackendClientKind::Curl)
-            continue;
-#endif
+    for (const auto &[name, kind] : clients()) {
         for (int status : {200, 204, 400, 401, 403, 404, 407, 409, 418, 429, 500, 502, 503}) {
             QTest::addRow("%s %d", name, status) << kind << status;
         }
@@ -263,12 +267,7 @@ void TestBackendClient::timeoutBoundsWholeCall_data()
 {
     QTest::addColumn<BackendClientKind>("kind");
     QTest::addColumn<int>("fault");
-    for (const auto &[name, kind] :
-         {std::pair{"curl", BackendClientKind::Curl}, {"qt", BackendClientKind::Qt}}) {
-#ifndef PRC_HAVE_CURL
-        if (kind == BackendClientKind::Curl)
-            continue;
-#endif
+    for (const auto &[name, kind] : clients()) {
         QTest::addRow("%s never answers", name) << kind << int(FakeBackend::Response::Fault::NeverAnswer);
         QTest::addRow("%s trickles", name) << kind << int(FakeBackend::Response::Fault::Trickle);
     }
@@ -312,12 +311,7 @@ void TestBackendClient::responseSizeBoundary_data()
     QTest::addColumn<BackendClientKind>("kind");
     QTest::addColumn<QByteArray>("encoding"); // "length", "chunked" or "gzip"
     QTest::addColumn<int>("extra");           // body size minus the limit
-    for (const auto &[name, kind] :
-         {std::pair{"curl", BackendClientKind::Curl}, {"qt", BackendClientKind::Qt}}) {
-#ifndef PRC_HAVE_CURL
-        if (kind == BackendClientKind::Curl)
-            continue;
-#endif
+    for (const auto &[name, kind] : clients()) {
         for (const char *encoding : {"length", "chunked", "gzip"}) {
             QTest::addRow("%s %s limit", name, encoding) << kind << QByteArray(encoding) << 0;
             QTest::addRow("%s %s limit+1", name, encoding) << kind << QByteArray(encoding) << 1;
@@ -398,12 +392,7 @@ void TestBackendClient::inexactBackends_data()
         head200("X-Huge: " + QByteArray(4 * 1024 * 1024, 'h') + "\r\nContent-Length: 7\r\n\r\n")
         + "[\"v4\"]\n";
 
-    for (const auto &[name, kind] :
-         {std::pair{"curl", BackendClientKind::Curl}, {"qt", BackendClientKind::Qt}}) {
-#ifndef PRC_HAVE_CURL
-        if (kind == BackendClientKind::Curl)
-            continue;
-#endif
+    for (const auto &[name, kind] : clients()) {
         const int failed = int(Outcome::NetworkError);
         const int response = int(Outcome::Response);
         QTest::addRow("%s text cut short, FIN", name)
@@ -608,12 +597,7 @@ void TestBackendClient::tls_data()
     QTest::addColumn<bool>("presentCert");
     QTest::addColumn<bool>("verify");
     QTest::addColumn<bool>("works");
-    for (const auto &[name, kind] :
-         {std::pair{"curl", BackendClientKind::Curl}, {"qt", BackendClientKind::Qt}}) {
-#ifndef PRC_HAVE_CURL
-        if (kind == BackendClientKind::Curl)
-            continue;
-#endif
+    for (const auto &[name, kind] : clients()) {
         QTest::addRow("%s unknown CA", name) << kind << false << false << false << true << false;
         QTest::addRow("%s tls-ca-file", name) << kind << false << true << false << true << true;
         QTest::addRow("%s tls-verify false", name) << kind << false << false << false << false << true;
