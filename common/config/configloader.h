@@ -46,6 +46,8 @@ public:
     static QStringList endpointSectionKeys();
     /// Every key of an endpoint's "cache" object, in documentation order.
     static QStringList cacheKeys();
+    /// Every key of the "cache.shared" object, in documentation order.
+    static QStringList sharedCacheKeys();
 };
 
 } // namespace prc

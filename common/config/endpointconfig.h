@@ -17,6 +17,31 @@ std::optional<EndpointMode> modeFromName(const QString &name);
 /// Where an endpoint's auth token comes from. Only Inline exists in the original connector.
 enum class TokenSource { Inline, File, Environment };
 
+/// The optional shared tier of an endpoint's cache ("cache.shared" object): answers kept in Redis so that
+/// several connectors share them. Off unless the object is given.
+struct SharedCacheConfig
+{
+    static constexpr int DefaultTimeoutMs = 50;
+    static constexpr quint16 DefaultPort = 6379;
+    static QString defaultPrefix() { return QStringLiteral("prc:"); }
+
+    bool enabled = false;
+    QString url;  ///< as written: redis://host[:port][/db] or unix:/path
+    QString host; ///< empty for a Unix socket
+    quint16 port = DefaultPort;
+    QString unixPath; ///< empty for TCP
+    int database = 0;
+    QString prefix = defaultPrefix();
+    int timeoutMs = DefaultTimeoutMs; ///< the most a Redis call may add to a lookup
+    /// The resolved password (from the file or the environment); empty: no AUTH. Never log it.
+    QString password;
+    TokenSource passwordSource = TokenSource::Inline; ///< Inline here means "no password"
+    QString passwordReference;                        ///< file path or variable name
+
+    friend bool operator==(const SharedCacheConfig &a, const SharedCacheConfig &b);
+    friend bool operator!=(const SharedCacheConfig &a, const SharedCacheConfig &b) { return !(a == b); }
+};
+
 /// The optional answer cache of one endpoint ("cache" object). Off unless enabled; see
 /// docs/caching-and-metrics.md.
 struct CacheConfig
@@ -36,6 +61,7 @@ struct CacheConfig
     int maxTtlMs = DefaultMaxTtlMs;           ///< upper bound for any TTL, including the backend's max-age
     int staleIfErrorMs = 0; ///< how long past expiry an answer may stand in for a failing backend
     bool honorCacheControl = true;
+    SharedCacheConfig shared;
 
     friend bool operator==(const CacheConfig &a, const CacheConfig &b);
     friend bool operator!=(const CacheConfig &a, const CacheConfig &b) { return !(a == b); }
