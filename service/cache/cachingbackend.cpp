@@ -4,19 +4,22 @@
 #include "backend/backendclient.h"
 #include "backend/backendrequest.h"
 #include "cache/lookupcache.h"
+#include "cache/sharedcache.h"
 #include "metrics/endpointmetrics.h"
 #include "servicelogging.h"
 
 namespace prc {
 
 CachingBackend::CachingBackend(const QString &name, EndpointMode mode, BackendClient &client,
-                               LookupCache &cache, EndpointMetrics &metrics, QObject *parent)
+                               LookupCache &cache, EndpointMetrics &metrics, QObject *parent,
+                               SharedCache *shared)
     : QObject(parent)
     , m_name(name)
     , m_mode(mode)
     , m_client(client)
     , m_cache(cache)
     , m_metrics(metrics)
+    , m_shared(shared)
 {
 }
 
@@ -35,6 +38,8 @@ QLatin1String CachingBackend::sourceName(Source source)
         return QLatin1String("cache");
     case Source::Stale:
         return QLatin1String("stale");
+    case Source::Shared:
+        return QLatin1String("shared");
     }
     return QLatin1String("unknown");
 }
@@ -58,16 +63,61 @@ void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId
     }
 
     ++m_metrics.cacheMisses;
-    // The request belongs to this object, not to the session that asked first: when that session goes away,
-    // the others waiting for the same answer still get it (and the cache still learns it).
-    BackendRequest *request = m_client.start(call, requestId, this);
     Flight started;
-    started.request = request;
+    started.call = call;
     started.leaderId = requestId;
     started.waiters.push_back({receiver, requestId, std::move(callback)});
     m_flights.insert(key, std::move(started));
-    connect(request, &BackendRequest::finished, this,
+    if (m_shared) {
+        // Another connector of the fleet may have the answer; the reply (or a miss) comes within
+        // cache.shared.timeout, and identical lookups meanwhile join this flight.
+        m_shared->get(key, this,
+                      [this, key](const std::optional<SharedEntry> &entry) { sharedAnswer(key, entry); });
+        return;
+    }
+    start(key);
+}
+
+void CachingBackend::start(const QByteArray &key)
+{
+    Flight &flight = m_flights[key];
+    // The request belongs to this object, not to the session that asked first: when that session goes away,
+    // the others waiting for the same answer still get it (and the cache still learns it).
+    flight.request = m_client.start(flight.call, flight.leaderId, this);
+    connect(flight.request, &BackendRequest::finished, this,
             [this, key](const BackendResult &result) { finish(key, result); });
+}
+
+void CachingBackend::sharedAnswer(const QByteArray &key, const std::optional<SharedEntry> &entry)
+{
+    if (!m_flights.contains(key))
+        return;
+    if (entry) {
+        const qint64 now = SharedCache::wallClockMs();
+        // Kept for the rest of the lifetime the fetching connector gave it, not a new full one.
+        m_cache.adopt(key, entry->result, entry->expiresAtMs - now, entry->staleUntilMs - now);
+        if (now < entry->expiresAtMs) {
+            Flight flight = m_flights.take(key);
+            for (Waiter &waiter : flight.waiters) {
+                if (waiter.receiver)
+                    waiter.callback(entry->result, Source::Shared);
+            }
+            return;
+        }
+        // Expired: kept in memory only to stand in if the backend fails (stale-if-error).
+    }
+    start(key);
+}
+
+void CachingBackend::share(const QByteArray &key, const BackendResult &result, ResultClass resultClass)
+{
+    if (!m_shared)
+        return;
+    const LookupCache::Decision decision = m_cache.decide(result, resultClass);
+    if (decision.store)
+        m_shared->put(key, result, decision.ttlMs, m_cache.config().staleIfErrorMs);
+    else if (decision.forget)
+        m_shared->forget(key);
 }
 
 void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
@@ -79,6 +129,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
     const ResultClass resultClass = classifyResult(m_mode, result);
     m_metrics.recordBackendCall(result, resultClass);
     m_cache.offer(key, result, resultClass);
+    share(key, result, resultClass);
 
     const BackendResult *answer = &result;
     bool stale = false;

@@ -11,6 +11,7 @@
 #include <QPointer>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace prc {
@@ -19,6 +20,8 @@ class BackendClient;
 class BackendRequest;
 class EndpointMetrics;
 class LookupCache;
+class SharedCache;
+struct SharedEntry;
 
 /// The backend as seen through an endpoint's cache: answers from a fresh entry at once, joins identical calls
 /// already in flight (one backend request, every waiter answered), stores what may be stored, and stands in
@@ -33,14 +36,15 @@ public:
         Coalesced, ///< another request's identical backend call
         Cache,     ///< a fresh cache entry; no backend call
         Stale,     ///< an expired entry, because the backend failed
+        Shared,    ///< a fresh entry of the shared tier (Redis); no backend call
     };
 
     /// Gets the answer and where it came from.
     using Callback = std::function<void(const BackendResult &result, Source source)>;
 
-    /// name: the endpoint's, for log lines.
+    /// name: the endpoint's, for log lines. shared: the shared tier asked after a miss in memory, or null.
     CachingBackend(const QString &name, EndpointMode mode, BackendClient &client, LookupCache &cache,
-                   EndpointMetrics &metrics, QObject *parent = nullptr);
+                   EndpointMetrics &metrics, QObject *parent = nullptr, SharedCache *shared = nullptr);
     ~CachingBackend() override;
 
     /// Answers a call. A cache hit runs the callback before this returns; otherwise it runs once the backend
@@ -62,11 +66,15 @@ private:
     };
     struct Flight
     {
-        BackendRequest *request = nullptr;
+        BackendRequest *request = nullptr; ///< null while the shared tier is asked
+        BackendCall call;
         QByteArray leaderId; ///< the request id the backend saw (X-Request-Id)
         std::vector<Waiter> waiters;
     };
 
+    void start(const QByteArray &key);
+    void sharedAnswer(const QByteArray &key, const std::optional<SharedEntry> &entry);
+    void share(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
     void finish(const QByteArray &key, const BackendResult &result);
 
     QString m_name;
@@ -74,6 +82,7 @@ private:
     BackendClient &m_client;
     LookupCache &m_cache;
     EndpointMetrics &m_metrics;
+    SharedCache *m_shared;
     QHash<QByteArray, Flight> m_flights;
 };
 

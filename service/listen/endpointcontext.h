@@ -13,6 +13,7 @@ class Clock;
 class EndpointMetrics;
 class LookupCache;
 class ModeHandler;
+class SharedCache;
 
 /// What the sessions of one endpoint share: the protocol handler, the backend client, the answer cache and
 /// the limits. Sessions hold it by shared_ptr, so a reload can give new connections a new context while
@@ -37,6 +38,8 @@ public:
     /// The cache and the way through it; both null when the endpoint's cache is off.
     LookupCache *cache() const { return m_cache.get(); }
     CachingBackend *cachingBackend() const { return m_cachingBackend.get(); }
+    /// The shared tier (Redis) behind the cache; null unless cache.shared is set.
+    SharedCache *sharedCache() const { return m_sharedCache.get(); }
 
     static std::unique_ptr<ModeHandler> createHandler(const EndpointConfig &config);
 
@@ -46,6 +49,7 @@ private:
     std::unique_ptr<BackendClient> m_backend;
     std::shared_ptr<EndpointMetrics> m_metrics;
     std::unique_ptr<LookupCache> m_cache;
+    std::unique_ptr<SharedCache> m_sharedCache;
     // Declared last: destroyed first, aborting its backend calls while the client and cache still exist.
     std::unique_ptr<CachingBackend> m_cachingBackend;
 };
