@@ -152,7 +152,9 @@ void RedisConnection::send(const QList<QByteArray> &arguments, Pending *pending)
             ++m_outstanding;
             pending->deadline = now() + m_settings.timeoutMs;
             m_waiting.push_back(pending);
-            if (!m_timeouts.isActive())
+            // The first call in line sets the timer (it may have been set for the stall check, much later);
+            // later ones have later deadlines.
+            if (m_waiting.size() == 1)
                 armTimer();
             return;
         }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The shared cache tier on its own: the value format, the breaker, and SharedCache against a real
 // redis-server (started by the test on a free port with its own config).
+#include "cache/lookupcache.h"
 #include "cache/redisbreaker.h"
 #include "cache/sharedcache.h"
 #include "cache/sharedentry.h"
+#include "manualclock.h"
 #include "metrics/endpointmetrics.h"
 #include "redisserver.h"
 
@@ -79,6 +81,8 @@ private Q_SLOTS:
     void entryRejected();
     void breaker_data();
     void breaker();
+    void adoptKeepsTheRemainingLifetime_data();
+    void adoptKeepsTheRemainingLifetime();
 
     void sharesBetweenConnections();
     void keyLayoutAndTtl();
@@ -214,6 +218,72 @@ void TestSharedCache::breaker()
                         : breaker.state() == RedisBreaker::State::Open ? 'O'
                                                                        : 'H';
     QCOMPARE(actual, state);
+}
+
+void TestSharedCache::adoptKeepsTheRemainingLifetime_data()
+{
+    // An entry from Redis, fresh for `fresh` ms more and usable for stale-if-error `stale` ms more, in a
+    // local cache with max-ttl 60 s and the given stale-if-error: fresh and stale as seen locally afterwards.
+    QTest::addColumn<qint64>("fresh");
+    QTest::addColumn<qint64>("stale");
+    QTest::addColumn<int>("localStaleIfError");
+    QTest::addColumn<bool>("stored");
+    QTest::addColumn<qint64>("freshFor");
+    QTest::addColumn<qint64>("staleFor");
+
+    QTest::newRow("rest of its lifetime")
+        << qint64(20000) << qint64(20000) << 0 << true << qint64(20000) << qint64(20000);
+    QTest::newRow("capped by local max-ttl")
+        << qint64(600000) << qint64(600000) << 0 << true << qint64(60000) << qint64(60000);
+    QTest::newRow("stale window kept")
+        << qint64(1000) << qint64(31000) << 60000 << true << qint64(1000) << qint64(31000);
+    QTest::newRow("stale window capped locally")
+        << qint64(1000) << qint64(31000) << 5000 << true << qint64(1000) << qint64(6000);
+    QTest::newRow("expired, still stale")
+        << qint64(-500) << qint64(4000) << 60000 << true << qint64(0) << qint64(4000);
+    QTest::newRow("expired, no local stale-if-error")
+        << qint64(-500) << qint64(4000) << 0 << false << qint64(0) << qint64(0);
+}
+
+void TestSharedCache::adoptKeepsTheRemainingLifetime()
+{
+    QFETCH(qint64, fresh);
+    QFETCH(qint64, stale);
+    QFETCH(int, localStaleIfError);
+    QFETCH(bool, stored);
+    QFETCH(qint64, freshFor);
+    QFETCH(qint64, staleFor);
+
+    CacheConfig config;
+    config.enabled = true;
+    config.maxTtlMs = 60000;
+    config.staleIfErrorMs = localStaleIfError;
+    auto clock = std::make_shared<ManualClock>();
+    LookupCache cache(config, clock);
+    BackendResult result;
+    result.outcome = BackendResult::Outcome::Response;
+    result.status = 200;
+    result.body = "[\"x\"]";
+    QCOMPARE(cache.adopt(CallKey, result, fresh, stale), stored);
+    if (!stored) {
+        QVERIFY(!cache.stale(CallKey));
+        return;
+    }
+    if (freshFor > 0) {
+        clock->advance(freshFor - 1);
+        QVERIFY(cache.fresh(CallKey));
+        clock->advance(1);
+    } else {
+        QVERIFY(!cache.fresh(CallKey));
+    }
+    QVERIFY(!cache.fresh(CallKey));
+    const qint64 staleOnly = staleFor - std::max<qint64>(freshFor, 0);
+    if (staleOnly > 0) {
+        clock->advance(staleOnly - 1);
+        QVERIFY(cache.stale(CallKey));
+        clock->advance(1);
+    }
+    QVERIFY(!cache.stale(CallKey));
 }
 
 void TestSharedCache::sharesBetweenConnections()
