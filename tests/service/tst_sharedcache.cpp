@@ -15,6 +15,10 @@
 #include <memory>
 #include <optional>
 
+#ifdef Q_OS_UNIX
+#include <csignal>
+#endif
+
 using namespace prc;
 using namespace prc::test;
 
@@ -76,6 +80,7 @@ class TestSharedCache : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void entryRoundTrip();
     void entryRejected_data();
     void entryRejected();
@@ -102,6 +107,15 @@ void TestSharedCache::requireRedis()
 {
     if (!RedisServer::available())
         QSKIP("redis-server / redis-cli not installed (see scripts/packages.sh)");
+}
+
+void TestSharedCache::initTestCase()
+{
+#ifdef Q_OS_UNIX
+    // As the service does (SignalWatcher): hiredis writes with write(2), and a Redis stopped by a test must
+    // not end the process.
+    ::signal(SIGPIPE, SIG_IGN);
+#endif
 }
 
 void TestSharedCache::entryRoundTrip()
