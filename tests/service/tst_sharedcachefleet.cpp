@@ -10,8 +10,12 @@
 #include "serviceprocess.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -42,6 +46,7 @@ private Q_SLOTS:
     void cleanup();
 
     void answersCrossConnectors();
+    void postmapOnTwoHosts();
     void ttlAndNegativeAnswersCross();
     void redisStoppedAndRestarted();
     void frozenRedisAddsAtMostTheTimeout();
@@ -160,6 +165,38 @@ void TestSharedCacheFleet::answersCrossConnectors()
     QCOMPARE(lookup(a, "bob"), QByteArray("200 bob@dest.example.org"));
     QCOMPARE(backendCalls("bob"), 1);
     QVERIFY(m_redis->keys().constFirst().startsWith("prc:aliases:"));
+}
+
+void TestSharedCacheFleet::postmapOnTwoHosts()
+{
+    // What Postfix itself sees: postmap -q KEY tcp:... on each "host".
+    QString postmap = QStandardPaths::findExecutable(QStringLiteral("postmap"));
+    if (postmap.isEmpty())
+        postmap = QStandardPaths::findExecutable(QStringLiteral("postmap"), {QStringLiteral("/usr/sbin")});
+    if (postmap.isEmpty())
+        QSKIP("postmap not found: install the Debian package \"postfix\"");
+    QTemporaryDir postfixConfig;
+    QFile mainCf(postfixConfig.filePath(QStringLiteral("main.cf")));
+    QVERIFY(mainCf.open(QIODevice::WriteOnly)); // empty: Postfix's defaults
+    mainCf.close();
+
+    const Connector a = startConnector();
+    const Connector b = startConnector();
+    QVERIFY(a.process->isStarted() && b.process->isStarted());
+    const auto query = [&](const Connector &connector, const QString &key) {
+        QProcess process;
+        process.start(postmap, {QStringLiteral("-c"), postfixConfig.path(), QStringLiteral("-q"), key,
+                                QStringLiteral("tcp:127.0.0.1:%1").arg(connector.port)});
+        bool finished = false;
+        connect(&process, &QProcess::finished, this, [&finished] { finished = true; });
+        // The backend lives in this process: keep its event loop running while postmap waits.
+        (void)QTest::qWaitFor([&finished] { return finished; }, 30000);
+        return process.readAllStandardOutput();
+    };
+    QCOMPARE(query(a, QStringLiteral("grace")), QByteArray("grace@dest.example.org\n"));
+    QTRY_COMPARE(m_redis->keys().size(), 1);
+    QCOMPARE(query(b, QStringLiteral("grace")), QByteArray("grace@dest.example.org\n"));
+    QCOMPARE(backendCalls("grace"), 1);
 }
 
 void TestSharedCacheFleet::ttlAndNegativeAnswersCross()
