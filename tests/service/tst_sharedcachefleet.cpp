@@ -237,7 +237,7 @@ void TestSharedCacheFleet::redisStoppedAndRestarted()
 
     m_redis->stop();
     // Every lookup is still answered, from the backend, and no slower than the timeout allows.
-    for (const QByteArray key : {QByteArray("down-1"), QByteArray("down-2"), QByteArray("down-3")}) {
+    for (const QByteArray &key : {QByteArray("down-1"), QByteArray("down-2"), QByteArray("down-3")}) {
         qint64 elapsed = 0;
         QCOMPARE(lookup(a, key, &elapsed), "200 " + key + "@dest.example.org");
         QVERIFY2(elapsed < 1500, QByteArray::number(elapsed).constData());
@@ -273,7 +273,7 @@ void TestSharedCacheFleet::frozenRedisAddsAtMostTheTimeout()
     QCOMPARE(lookup(a, "warm"), QByteArray("200 warm@dest.example.org"));
 
     m_redis->freeze();
-    for (const QByteArray key : {QByteArray("hung-1"), QByteArray("hung-2")}) {
+    for (const QByteArray &key : {QByteArray("hung-1"), QByteArray("hung-2")}) {
         qint64 elapsed = 0;
         QCOMPARE(lookup(a, key, &elapsed), "200 " + key + "@dest.example.org");
         // The backend answers at once: what is left is the Redis timeout, far below request-timeout.
