@@ -92,7 +92,14 @@ void CachingBackend::sharedAnswer(const QByteArray &key, const std::optional<Sha
 {
     if (!m_flights.contains(key))
         return;
-    if (entry) {
+    // Only what this endpoint would have stored itself is an answer: a value another connector wrote for
+    // another mode under the same name, say, is not.
+    const ResultClass resultClass = entry ? classifyResult(m_mode, entry->result) : ResultClass::TempError;
+    const bool usable = resultClass == ResultClass::Found || resultClass == ResultClass::NotFound
+                        || resultClass == ResultClass::PolicyAction;
+    if (entry && !usable)
+        ++m_metrics.sharedInvalid;
+    if (usable) {
         const qint64 now = SharedCache::wallClockMs();
         // Kept for the rest of the lifetime the fetching connector gave it, not a new full one.
         m_cache.adopt(key, entry->result, entry->expiresAtMs - now, entry->staleUntilMs - now);

@@ -2,6 +2,7 @@
 // Two connector processes and one real redis-server, as a fleet of MX hosts runs them: answers cross from one
 // connector to the other, and Redis going away, hanging, coming back or holding garbage never changes an
 // answer or holds one up beyond cache.shared.timeout.
+#include "cache/sharedentry.h"
 #include "fakebackend.h"
 #include "httpfetch.h"
 #include "postfixtestclient.h"
@@ -9,6 +10,8 @@
 #include "redisserver.h"
 #include "serviceprocess.h"
 
+#include <QCryptographicHash>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -51,6 +54,7 @@ private Q_SLOTS:
     void redisStoppedAndRestarted();
     void frozenRedisAddsAtMostTheTimeout();
     void corruptedValueIsAMiss();
+    void wellFormedValueTheModeCannotUseIsAMiss();
     void passwordNeverLogged();
     void metricsAndHealth();
 
@@ -298,6 +302,40 @@ void TestSharedCacheFleet::corruptedValueIsAMiss()
     QCOMPARE(backendCalls("carol"), 2);
     // B stored the real answer again in place of the damaged one.
     QTRY_VERIFY(m_redis->cli({QStringLiteral("GET"), key}).startsWith("PRC1"));
+}
+
+void TestSharedCacheFleet::wellFormedValueTheModeCannotUseIsAMiss()
+{
+    const Connector a = startConnector();
+    QVERIFY(a.process->isStarted());
+    // The value a connector would write for the call "GET <target>?key=heidi", with a body no lookup can use
+    // (another mode's answer under the same endpoint name, or a forged one).
+    QUrl url = m_backend->url(QStringLiteral("/lookup"));
+    url.setQuery(QStringLiteral("key=heidi"));
+    const QByteArray callKey = "GET " + url.toEncoded();
+    const QByteArray key =
+        "prc:aliases:" + QCryptographicHash::hash(callKey, QCryptographicHash::Sha256).toHex();
+    SharedEntry entry;
+    entry.result.outcome = BackendResult::Outcome::Response;
+    entry.result.status = 200;
+    entry.result.body = "DUNNO";
+    entry.expiresAtMs = QDateTime::currentMSecsSinceEpoch() + 60000;
+    entry.staleUntilMs = entry.expiresAtMs;
+    QProcess cli;
+    cli.start(QStringLiteral("redis-cli"),
+              {QStringLiteral("-p"), QString::number(m_redis->port()), QStringLiteral("-x"),
+               QStringLiteral("SET"), QString::fromLatin1(key)});
+    QVERIFY(cli.waitForStarted());
+    cli.write(SharedEntry::encode(callKey, entry)); // -x: the value from stdin, byte for byte
+    cli.closeWriteChannel();
+    QVERIFY(cli.waitForFinished());
+    QCOMPARE(cli.readAllStandardOutput().trimmed(), QByteArray("OK"));
+
+    QCOMPARE(lookup(a, "heidi"), QByteArray("200 heidi@dest.example.org"));
+    QCOMPARE(backendCalls("heidi"), 1);
+    // The real answer replaced it, under the very key the test computed.
+    QTRY_VERIFY(
+        m_redis->cli({QStringLiteral("GET"), QString::fromLatin1(key)}).contains("heidi@dest.example.org"));
 }
 
 void TestSharedCacheFleet::passwordNeverLogged()
