@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # One benchmark run on this machine, loopback only:
 #  (a) wrk straight at nginx (the ceiling an HTTP backend allows here),
-#  (b) the connector in each mode, nginx as its backend, through prc-loadgen at 1, 64 and 1000 connections,
+#  (b) the connector in each mode, nginx as its backend, through prc-loadgen at 1, 64 and 1000 connections, once
+#      per backend client (CLIENTS, default "curl qt"), with the connector's CPU time per request,
 #  (c) the connector's RSS with 1000 idle connections,
 #  (d) a fleet: two connectors sharing one redis-server (cache.shared): the Redis hit path and backend calls saved.
 # Prints a markdown table and the verdict against the targets. Stops everything it started.
 #   bench/run.sh          env: DURATION (s per point, 10), BUILD_DIR (build-bench), RESULTS (file for the table),
 #                         PROFILE=FILE (perf profile of the connector during tcp at 64 connections), KEEP=1,
 #                         ENDPOINT_EXTRA (JSON members added to every endpoint of the connector's config),
+#                         CLIENTS (backend clients to measure, "curl qt"; the first one is the default's figures)
 #                         FLEET=0 (skip d), FLEET_ONLY=1 (only d), FLEET_KEYS (distinct keys, 2000),
 #                         FLEET_CONNECTIONS (16)
 set -euo pipefail
@@ -22,6 +24,8 @@ RESULTS=${RESULTS:-/tmp/prc-bench-results.md}
 KEY=user@example.com
 # Extra keys for every connector endpoint, e.g. ENDPOINT_EXTRA='"backend-connections": 32,'
 ENDPOINT_EXTRA=${ENDPOINT_EXTRA:-}
+CLIENTS=${CLIENTS:-"curl qt"}
+FIRST_CLIENT=${CLIENTS%% *}
 
 log() { echo "== $*" >&2; }
 
@@ -240,18 +244,19 @@ run_fleet() {
 }
 
 # --- the connector --------------------------------------------------------------------------------------------
-write_config() { # file tcp-port socketmap-port policy-port
+write_config() { # file tcp-port socketmap-port policy-port client
+    local EXTRA="$ENDPOINT_EXTRA \"backend-client\": \"$5\","
     cat >"$1" <<JSON
 {
     "user-agent": "prc-bench",
     "endpoints": [
-        {"name": "bench-tcp", $ENDPOINT_EXTRA "mode": "tcp-lookup", "target": "http://127.0.0.1:$NGINX_PORT/lookup",
+        {"name": "bench-tcp", $EXTRA "mode": "tcp-lookup", "target": "http://127.0.0.1:$NGINX_PORT/lookup",
          "bind-address": "127.0.0.1", "bind-port": $2, "auth-token": "bench-token",
          "max-connections": 4096, "idle-timeout": 600000},
-        {"name": "bench-socketmap", $ENDPOINT_EXTRA "mode": "socketmap-lookup", "target": "http://127.0.0.1:$NGINX_PORT/socketmap",
+        {"name": "bench-socketmap", $EXTRA "mode": "socketmap-lookup", "target": "http://127.0.0.1:$NGINX_PORT/socketmap",
          "bind-address": "127.0.0.1", "bind-port": $3, "auth-token": "bench-token",
          "max-connections": 4096, "idle-timeout": 600000},
-        {"name": "bench-policy", $ENDPOINT_EXTRA "mode": "policy", "target": "http://127.0.0.1:$NGINX_PORT/policy",
+        {"name": "bench-policy", $EXTRA "mode": "policy", "target": "http://127.0.0.1:$NGINX_PORT/policy",
          "bind-address": "127.0.0.1", "bind-port": $4, "auth-token": "bench-token",
          "max-connections": 4096, "idle-timeout": 600000}
     ]
@@ -277,12 +282,10 @@ fi
 TCP_PORT=$(free_port)
 SOCKETMAP_PORT=$(free_port)
 POLICY_PORT=$(free_port)
-write_config "$WORK/connector.json" "$TCP_PORT" "$SOCKETMAP_PORT" "$POLICY_PORT"
-log "connector: tcp $TCP_PORT, socketmap $SOCKETMAP_PORT, policy $POLICY_PORT"
-start_connector "$WORK/connector.json" "$WORK/connector.log"
-for port in "$TCP_PORT" "$SOCKETMAP_PORT" "$POLICY_PORT"; do
-    wait_port "$port" 10 || { cat "$WORK/connector.log" >&2; exit 1; }
+for client in $CLIENTS; do
+    write_config "$WORK/connector-$client.json" "$TCP_PORT" "$SOCKETMAP_PORT" "$POLICY_PORT" "$client"
 done
+log "connector: tcp $TCP_PORT, socketmap $SOCKETMAP_PORT, policy $POLICY_PORT; clients: $CLIENTS"
 
 # --- measurements ---------------------------------------------------------------------------------------------
 to_us() { # "1.23ms" -> 1230
@@ -293,7 +296,8 @@ to_us() { # "1.23ms" -> 1230
 }
 
 ROWS=()
-declare -A RPS P99
+declare -A RPS P99 P50 CPU_US
+CLIENT=
 row() { # name conns rps p50 p90 p99 max errors [cpu% cpu-us-per-request]
     ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s |' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" \
         "${9:-}" "${10:-}")")
@@ -348,13 +352,21 @@ run_loadgen() { # mode port expect connections
         'BEGIN {if (r > 0) printf "%.0f", 1e6 * t / hz / r; else print "n/a"}')
     local errors
     errors="$(json_field "$json" error_total) $(sed -n 's/.*"errors":\({[^}]*}\).*/\1/p' <<<"$json")"
-    RPS[$1-$4]=$(json_field "$json" rps)
-    P99[$1-$4]=$(json_field "$json" p99_us)
-    local label="connector $1"
+    # Keys: MODE-CONNECTIONS for the reference and the first client, MODE-CONNECTIONS-CLIENT for every client.
+    local key=$1-$4
+    [[ $1 != http && $CLIENT != "$FIRST_CLIENT" ]] && key=$1-$4-$CLIENT
+    RPS[$key]=$(json_field "$json" rps)
+    P99[$key]=$(json_field "$json" p99_us)
+    P50[$key]=$(json_field "$json" p50_us)
+    CPU_US[$key]=$per_request
+    if [[ $1 != http && $CLIENT == "$FIRST_CLIENT" ]]; then
+        RPS[$1-$4-$CLIENT]=${RPS[$key]} P99[$1-$4-$CLIENT]=${P99[$key]} CPU_US[$1-$4-$CLIENT]=$per_request
+    fi
+    local label="connector $1 ($CLIENT)"
     [[ $1 == http ]] && label="nginx direct (prc-loadgen http)"
     [[ $1 == http ]] && cpu= per_request=
-    row "$label" "$4" "${RPS[$1-$4]:-0}" "$(json_field "$json" p50_us)" "$(json_field "$json" p90_us)" \
-        "${P99[$1-$4]}" "$(json_field "$json" max_us)" "${errors:-?}" "$cpu" "$per_request"
+    row "$label" "$4" "${RPS[$key]:-0}" "${P50[$key]}" "$(json_field "$json" p90_us)" \
+        "${P99[$key]}" "$(json_field "$json" max_us)" "${errors:-?}" "$cpu" "$per_request"
 }
 
 log "ceiling: wrk at nginx, 1 and 64 connections, ${DURATION}s each"
@@ -366,19 +378,28 @@ for connections in $CONNECTION_COUNTS; do
     run_loadgen http "$NGINX_PORT" 200 "$connections"
 done
 
-for mode in tcp socketmap policy; do
-    case $mode in
-        tcp) port=$TCP_PORT expect=200 ;;
-        socketmap) port=$SOCKETMAP_PORT expect=OK ;;
-        policy) port=$POLICY_PORT expect=DUNNO ;;
-    esac
-    for connections in $CONNECTION_COUNTS; do
-        log "connector $mode, $connections connections, ${DURATION}s"
-        run_loadgen "$mode" "$port" "$expect" "$connections"
+for CLIENT in $CLIENTS; do
+    start_connector "$WORK/connector-$CLIENT.json" "$WORK/connector-$CLIENT.log"
+    for port in "$TCP_PORT" "$SOCKETMAP_PORT" "$POLICY_PORT"; do
+        wait_port "$port" 10 || { cat "$WORK/connector-$CLIENT.log" >&2; exit 1; }
     done
+    for mode in tcp socketmap policy; do
+        case $mode in
+            tcp) port=$TCP_PORT expect=200 ;;
+            socketmap) port=$SOCKETMAP_PORT expect=OK ;;
+            policy) port=$POLICY_PORT expect=DUNNO ;;
+        esac
+        for connections in $CONNECTION_COUNTS; do
+            log "connector $mode ($CLIENT client), $connections connections, ${DURATION}s"
+            run_loadgen "$mode" "$port" "$expect" "$connections"
+        done
+    done
+    kill "$CONNECTOR_PID" 2>/dev/null || true
+    wait "$CONNECTOR_PID" 2>/dev/null || true
+    # Its port must be free again before the next client's connector binds it.
+    sleep 1
 done
-kill "$CONNECTOR_PID" 2>/dev/null || true
-wait "$CONNECTOR_PID" 2>/dev/null || true
+CLIENT=$FIRST_CLIENT
 
 # Memory: a fresh connector each time, so the heap grown by the load above does not hide the per-connection cost.
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -386,7 +407,7 @@ measure_idle() { # name [loadgen flags...] -> sets RSS_BEFORE RSS_WITH SOCKETS I
     local name=$1 i
     shift
     log "RSS with $IDLE_CONNECTIONS idle tcp connections ($name)"
-    start_connector "$WORK/connector.json" "$WORK/connector-$name.log"
+    start_connector "$WORK/connector-$FIRST_CLIENT.json" "$WORK/connector-$name.log"
     wait_port "$TCP_PORT" 10
     # One short closed loop first, so lazily created parts (the backend client, its connections) are counted in
     # the baseline rather than charged to the idle connections.
@@ -463,6 +484,17 @@ ADDED_P99_64=$(( ${P99[tcp-64]:-0} - ${P99[http-64]:-0} ))
     fi
     echo "| ≤ 16 KiB RSS per idle connection (after one request each) | ${PER_CONNECTION} KiB (VmRSS ${RSS_BEFORE} → ${RSS_WITH} KiB, ${SOCKETS} sockets held, ${IDLE_READY:-?} ready, ${IDLE_OPEN:-?} open at the end) | $(verdict "$(awk -v p="$PER_CONNECTION" 'BEGIN {print (p + 0 <= 16)}')") |"
     echo "| (for comparison: connections that never sent a request) | $UNUSED_LINE | |"
+    # The backend client's own targets: the default client against the qt client, tcp-lookup, same run.
+    if [[ $CLIENTS == *curl* ]] && measured tcp-64-curl tcp-1; then
+        echo "| curl client: connector CPU ≤ 35 µs per request (tcp, 64 connections) | ${CPU_US[tcp-64-curl]} µs | $(verdict "$(awk -v c="${CPU_US[tcp-64-curl]}" 'BEGIN {print (c + 0 <= 35 && c != "n/a")}')") |"
+        echo "| curl client: p99 < 5 ms (tcp, 64 connections) | ${P99[tcp-64-curl]} µs | $(verdict "$(awk -v p="${P99[tcp-64-curl]}" 'BEGIN {print (p + 0 < 5000)}')") |"
+        if [[ $FIRST_CLIENT == curl ]] && measured tcp-1 http-1; then
+            echo "| curl client: p50 ≤ 100 µs above nginx direct (tcp, 1 connection) | $(( ${P50[tcp-1]:-0} - ${P50[http-1]:-0} )) µs (p50 ${P50[tcp-1]} vs ${P50[http-1]} µs) | $(verdict "$(( ${P50[tcp-1]:-0} - ${P50[http-1]:-0} <= 100 ))") |"
+        fi
+        if measured tcp-64-curl tcp-64-qt; then
+            echo "| curl client: throughput ≥ 3× the qt client's (tcp, 64 connections) | $(ratio "${RPS[tcp-64-curl]}" "${RPS[tcp-64-qt]}")× (${RPS[tcp-64-curl]} vs ${RPS[tcp-64-qt]} req/s; CPU ${CPU_US[tcp-64-curl]} vs ${CPU_US[tcp-64-qt]} µs/req) | $(verdict "$(awk -v r="$(ratio "${RPS[tcp-64-curl]}" "${RPS[tcp-64-qt]}")" 'BEGIN {print (r + 0 >= 3)}')") |"
+        fi
+    fi
 } | tee "$RESULTS"
 log "table written to $RESULTS"
 [[ ${FLEET:-1} == 0 ]] || run_fleet

@@ -27,7 +27,21 @@ else()
     message(STATUS "Packaging: target postfix-rest-connector-admin not built; no admin package")
 endif()
 
-# Reproducible dates (string(TIMESTAMP) honours SOURCE_DATE_EPOCH).
+# Reproducible dates: string(TIMESTAMP) honours SOURCE_DATE_EPOCH. Without it, the time of the last commit stands
+# in, so two builds of one commit produce the same changelog and man pages (not the time of configuring).
+if(NOT DEFINED ENV{SOURCE_DATE_EPOCH})
+    find_package(Git QUIET)
+    if(GIT_FOUND AND EXISTS "${PROJECT_SOURCE_DIR}/.git")
+        execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${PROJECT_SOURCE_DIR}" log -1 --format=%ct
+            OUTPUT_VARIABLE prc_commit_time OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE prc_git_rc)
+        if(prc_git_rc EQUAL 0 AND prc_commit_time MATCHES "^[0-9]+$")
+            set(ENV{SOURCE_DATE_EPOCH} "${prc_commit_time}")
+        endif()
+    endif()
+    if(NOT DEFINED ENV{SOURCE_DATE_EPOCH})
+        message(WARNING "Packaging: neither SOURCE_DATE_EPOCH nor a git checkout; the changelog date is today's")
+    endif()
+endif()
 string(TIMESTAMP PRC_MANPAGE_DATE "%Y-%m-%d" UTC)
 string(TIMESTAMP PRC_CHANGELOG_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
 
@@ -62,16 +76,27 @@ if(PRC_PACKAGING_WINDOWS_LAYOUT)
         set_target_properties(postfix-rest-connector-admin PROPERTIES WIN32_EXECUTABLE ON)
     endif()
 
-    # windeployqt through Qt's deploy script: Qt DLLs, plugins (TLS backends, platform plugin) and qt.conf
-    # next to the executables. Qt 6.4 implements it for Windows and macOS only.
-    if(WIN32)
-        qt_generate_deploy_app_script(TARGET postfix-rest-connector FILENAME_VARIABLE prc_deploy_service
-            NO_UNSUPPORTED_PLATFORM_ERROR)
-        install(SCRIPT "${prc_deploy_service}" COMPONENT service)
+    # windeployqt through Qt's deploy support: Qt DLLs, plugins (TLS backends, platform plugin) and qt.conf next to
+    # the executables, deployed ONCE, for both executables, as part of the service component (always installed).
+    # Two deployments, one per component, would put the same DLLs into both components, and removing the admin
+    # component would delete them from under the service. The admin executable is read from the build tree: the
+    # service component's staging directory does not contain it. Qt 6.4 implements this for Windows and macOS only;
+    # the script is generated with the Windows layout on Linux too, so that tests/package/windows-check.sh can read it.
+    if(QT_DEPLOY_SUPPORT)
+        set(prc_deploy_executables "")
         if(PRC_PACKAGE_ADMIN)
-            qt_generate_deploy_app_script(TARGET postfix-rest-connector-admin FILENAME_VARIABLE prc_deploy_admin
-                NO_UNSUPPORTED_PLATFORM_ERROR)
-            install(SCRIPT "${prc_deploy_admin}" COMPONENT admin)
+            set(prc_deploy_executables "ADDITIONAL_EXECUTABLES \"$<TARGET_FILE:postfix-rest-connector-admin>\"")
+        endif()
+        set(prc_deploy_script "${CMAKE_CURRENT_BINARY_DIR}/prc-deploy-qt-$<CONFIG>.cmake")
+        file(GENERATE OUTPUT "${prc_deploy_script}" CONTENT "
+include(\"${QT_DEPLOY_SUPPORT}\")
+qt_deploy_runtime_dependencies(
+    EXECUTABLE \"\${QT_DEPLOY_BIN_DIR}/$<TARGET_FILE_NAME:postfix-rest-connector>\"
+    ${prc_deploy_executables}
+    GENERATE_QT_CONF)
+")
+        if(WIN32)
+            install(SCRIPT "${prc_deploy_script}" COMPONENT service)
         endif()
     endif()
 
@@ -84,6 +109,8 @@ elseif(UNIX AND NOT APPLE)
     # --- Linux ------------------------------------------------------------------------------------
     set(PRC_CONFIG_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/postfix-rest-connector")
     set(PRC_CONFIG_FILE "${PRC_CONFIG_DIR}/config.json")
+    # The pristine example: the unit refuses to start while the configuration is still identical to it.
+    set(PRC_EXAMPLE_CONFIG_FILE "${CMAKE_INSTALL_FULL_DATADIR}/postfix-rest-connector/config.example.json")
 
     # Debian 12 keeps units in /lib/systemd/system (systemd.pc says so); other prefixes stay inside the prefix.
     if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
@@ -129,8 +156,18 @@ elseif(UNIX AND NOT APPLE)
         configure_file("${linux}/debian/${script}.in" "${PRC_PACKAGING_DIR}/debian/${script}" @ONLY)
     endforeach()
 
+    # Qt's project setup gives executables an $ORIGIN run path for relocatable installs; the packages link the
+    # system's Qt from the default library path and need none (rpmlint rejects it, lintian notes it).
+    if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+        set_target_properties(postfix-rest-connector PROPERTIES INSTALL_RPATH "")
+        if(PRC_PACKAGE_ADMIN)
+            set_target_properties(postfix-rest-connector-admin PROPERTIES INSTALL_RPATH "")
+        endif()
+    endif()
     install(TARGETS postfix-rest-connector RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT service)
     install(FILES "${linux}/config.json" DESTINATION "${PRC_CONFIG_DIR}" COMPONENT service)
+    install(FILES "${linux}/config.json" DESTINATION "${CMAKE_INSTALL_DATADIR}/postfix-rest-connector"
+        RENAME config.example.json COMPONENT service)
     install(FILES "${PRC_PACKAGING_DIR}/postfix-rest-connector.service"
         DESTINATION "${PRC_SYSTEMD_UNIT_DIR}" COMPONENT service)
     install(FILES "${PRC_PACKAGING_DIR}/sysusers/postfix-rest-connector.conf"
@@ -199,7 +236,8 @@ each query by calling an HTTP or HTTPS REST backend, so mail routing data can
 live in any application that offers a small JSON API.
 .
 This package contains the daemon, a systemd unit running it as a dedicated
-system user, and a default configuration listening on 127.0.0.1 only.")
+system user, and an example configuration listening on 127.0.0.1 only; the
+service starts once the example has been edited.")
 set(CPACK_COMPONENT_ADMIN_DISPLAY_NAME "Admin GUI")
 set(CPACK_COMPONENT_ADMIN_DESCRIPTION
     "postfix-rest-connector-admin: edit and validate the configuration, send test queries.")
@@ -259,15 +297,33 @@ set(CPACK_RPM_PACKAGE_LICENSE "GPL-3.0-or-later")
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_PACKAGE_URL "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_PACKAGE_RELOCATABLE OFF)
-set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
+# %packager fills the Packager tag.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none
+%define packager ${PRC_PACKAGE_MAINTAINER}")
 set(CPACK_RPM_SERVICE_PACKAGE_REQUIRES_PRE "shadow-utils")
+# cmp: the unit and %post compare the configuration with the shipped example.
+set(CPACK_RPM_SERVICE_PACKAGE_REQUIRES "diffutils")
 set(CPACK_RPM_SERVICE_PACKAGE_NAME "${PRC_DEB_PACKAGE}")
 set(CPACK_RPM_SERVICE_PACKAGE_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_RPM_ADMIN_PACKAGE_NAME "${PRC_DEB_ADMIN_PACKAGE}")
+set(CPACK_RPM_ADMIN_PACKAGE_GROUP "Applications/System")
 set(CPACK_RPM_ADMIN_PACKAGE_SUMMARY "Graphical configuration tool for postfix-rest-connector")
-set(CPACK_RPM_SERVICE_PACKAGE_DESCRIPTION "${CPACK_COMPONENT_SERVICE_DESCRIPTION}")
-set(CPACK_RPM_ADMIN_PACKAGE_DESCRIPTION "${CPACK_COMPONENT_ADMIN_DESCRIPTION}")
-set(CPACK_RPM_SERVICE_USER_FILELIST "%config(noreplace) %attr(0640,root,${PRC_SERVICE_USER}) ${PRC_CONFIG_FILE}")
+# The Debian descriptions without their synopsis line (the RPM Summary) and Debian's "." paragraph marks.
+foreach(component IN ITEMS SERVICE ADMIN)
+    # (string(FIND)/SUBSTRING: a "^" in REGEX REPLACE would match again after each replacement.)
+    string(FIND "${CPACK_DEBIAN_${component}_DESCRIPTION}" "\n" prc_newline)
+    math(EXPR prc_newline "${prc_newline} + 1")
+    string(SUBSTRING "${CPACK_DEBIAN_${component}_DESCRIPTION}" ${prc_newline} -1 prc_description)
+    string(REPLACE "\n.\n" "\n\n" prc_description "${prc_description}")
+    set(CPACK_RPM_${component}_PACKAGE_DESCRIPTION "${prc_description}")
+endforeach()
+# The Debian changelog and lintian overrides are installed for the .deb only; the RPMs leave them out.
+set(CPACK_RPM_SERVICE_USER_FILELIST "%config(noreplace) %attr(0640,root,${PRC_SERVICE_USER}) ${PRC_CONFIG_FILE}"
+    "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/doc/${PRC_DEB_PACKAGE}/changelog.Debian.gz"
+    "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/lintian/overrides/${PRC_DEB_PACKAGE}")
+set(CPACK_RPM_ADMIN_USER_FILELIST
+    "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/doc/${PRC_DEB_ADMIN_PACKAGE}/changelog.Debian.gz"
+    "%exclude ${CMAKE_INSTALL_FULL_DATADIR}/lintian/overrides/${PRC_DEB_ADMIN_PACKAGE}")
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /etc /lib /lib/systemd /lib/systemd/system /usr/lib/sysusers.d /usr/share/applications
     /usr/share/man /usr/share/man/man1 /usr/share/man/man8 /usr/share/doc
@@ -276,9 +332,11 @@ if(PRC_CONFIG_FILE)
     configure_file("${PRC_SOURCE_INSTALLER_DIR}/linux/rpm/post.sh.in" "${PRC_PACKAGING_DIR}/rpm/post.sh" @ONLY)
     configure_file("${PRC_SOURCE_INSTALLER_DIR}/linux/rpm/preun.sh.in" "${PRC_PACKAGING_DIR}/rpm/preun.sh" @ONLY)
     configure_file("${PRC_SOURCE_INSTALLER_DIR}/linux/rpm/pre.sh.in" "${PRC_PACKAGING_DIR}/rpm/pre.sh" @ONLY)
+    configure_file("${PRC_SOURCE_INSTALLER_DIR}/linux/rpm/postun.sh.in" "${PRC_PACKAGING_DIR}/rpm/postun.sh" @ONLY)
     set(CPACK_RPM_SERVICE_PRE_INSTALL_SCRIPT_FILE "${PRC_PACKAGING_DIR}/rpm/pre.sh")
     set(CPACK_RPM_SERVICE_POST_INSTALL_SCRIPT_FILE "${PRC_PACKAGING_DIR}/rpm/post.sh")
     set(CPACK_RPM_SERVICE_PRE_UNINSTALL_SCRIPT_FILE "${PRC_PACKAGING_DIR}/rpm/preun.sh")
+    set(CPACK_RPM_SERVICE_POST_UNINSTALL_SCRIPT_FILE "${PRC_PACKAGING_DIR}/rpm/postun.sh")
 endif()
 
 include(CPack)

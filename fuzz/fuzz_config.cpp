@@ -37,7 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             PRC_FUZZ_CHECK(!endpoint.name.trimmed().isEmpty());
             PRC_FUZZ_CHECK(!names.contains(endpoint.name));
             names.insert(endpoint.name);
-            PRC_FUZZ_CHECK(endpoint.bindPort >= 1);
+            // Exactly one listening form: a TCP port, or a Unix socket path (never for tcp-lookup).
+            PRC_FUZZ_CHECK((endpoint.bindPort >= 1) != !endpoint.bindPath.isEmpty());
+            PRC_FUZZ_CHECK(endpoint.bindPath.isEmpty()
+                           || (endpoint.bindPath.startsWith(QLatin1Char('/'))
+                               && endpoint.mode != prc::EndpointMode::TcpLookup));
             PRC_FUZZ_CHECK(endpoint.target.isValid() && !endpoint.target.host().isEmpty());
             PRC_FUZZ_CHECK(endpoint.target.scheme() == QLatin1String("http")
                            || endpoint.target.scheme() == QLatin1String("https"));

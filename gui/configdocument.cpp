@@ -3,17 +3,47 @@
 
 #include "adminlogging.h"
 #include "config/configloader.h"
-#include "config/configwriter.h"
+#include "configfilewriter.h"
 #include "editcommand.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QJsonDocument>
 
 namespace prc {
 
+namespace {
+
+/// The order of a new file's keys: the way the README and the man page list them.
+JsonLayout newFileLayout(const QByteArray &text = QByteArray())
+{
+    JsonLayout layout = JsonLayout::fromText(text);
+    layout.setPreferredOrder(
+        QString(), {QStringLiteral("user-agent"), QStringLiteral("admin"), QStringLiteral("endpoints")});
+    layout.setPreferredOrder(QStringLiteral("endpoints[]"),
+                             ConfigLoader::endpointKeys() + ConfigLoader::endpointSectionKeys());
+    layout.setPreferredOrder(QStringLiteral("endpoints[].cache"), ConfigLoader::cacheKeys());
+    layout.setPreferredOrder(QStringLiteral("admin"),
+                             {QStringLiteral("bind-address"), QStringLiteral("bind-port")});
+    return layout;
+}
+
+QByteArray readFile(const QString &path, bool *ok)
+{
+    QFile file(path);
+    *ok = file.open(QIODevice::ReadOnly);
+    return *ok ? file.read(ConfigLoader::MaxFileSize + 1) : QByteArray();
+}
+
+} // namespace
+
 ConfigDocument::ConfigDocument(QObject *parent)
     : QObject(parent)
+    , m_layout(newFileLayout())
+    , m_watcher(new QFileSystemWatcher(this))
 {
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &ConfigDocument::onFileChanged);
     connect(&m_undoStack, &QUndoStack::cleanChanged, this,
             [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
     validate();
@@ -46,6 +76,8 @@ QJsonObject ConfigDocument::templateRoot()
 
 void ConfigDocument::newFromTemplate()
 {
+    m_layout = newFileLayout();
+    m_diskContent.clear();
     reset(templateRoot(), QString());
 }
 
@@ -65,34 +97,71 @@ bool ConfigDocument::load(const QString &path, QString *error)
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(content, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("%1 is not valid JSON (offset %2): %3")
-                     .arg(path)
-                     .arg(parseError.offset)
-                     .arg(parseError.errorString());
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        // The service's own message, so it names the line and column as --check-config does.
+        const ConfigLoadResult result = ConfigLoader::parse(content, path);
+        *error = result.errors.isEmpty() ? QStringLiteral("%1: the top level must be a JSON object").arg(path)
+                                         : result.errors.constFirst().toString();
         return false;
     }
-    if (!document.isObject()) {
-        *error = QStringLiteral("%1: the top level must be a JSON object").arg(path);
-        return false;
-    }
+    m_layout = newFileLayout(content);
+    m_diskContent = content;
     reset(document.object(), path);
     qCInfo(lcAdmin) << "opened" << path;
     return true;
 }
 
+QByteArray ConfigDocument::toText() const
+{
+    return m_layout.format(m_root);
+}
+
 bool ConfigDocument::save(const QString &path, QString *error)
 {
-    if (!ConfigWriter::write(path, m_root, error))
+    const QByteArray text = toText();
+    if (!ConfigFileWriter::write(path, text, error))
         return false;
+    m_layout = newFileLayout(text);
+    m_diskContent = text;
+    m_reportedChange = false;
     m_undoStack.setClean();
     if (path != m_fileName) {
         m_fileName = path;
+        watch();
         Q_EMIT fileNameChanged(m_fileName);
         validate(); // errors name the file
         Q_EMIT changed();
     }
     return true;
+}
+
+bool ConfigDocument::changedOnDisk() const
+{
+    if (m_fileName.isEmpty())
+        return false;
+    bool ok = false;
+    const QByteArray content = readFile(m_fileName, &ok);
+    return !ok || content != m_diskContent;
+}
+
+void ConfigDocument::watch()
+{
+    if (!m_watcher->files().isEmpty())
+        m_watcher->removePaths(m_watcher->files());
+    if (!m_fileName.isEmpty())
+        m_watcher->addPath(m_fileName);
+}
+
+void ConfigDocument::onFileChanged()
+{
+    // Editors and QSaveFile replace the file by renaming: the watch goes with the old inode.
+    if (!m_watcher->files().contains(m_fileName) && QFileInfo::exists(m_fileName))
+        m_watcher->addPath(m_fileName);
+    if (m_reportedChange || !changedOnDisk())
+        return;
+    m_reportedChange = true; // once per change, not once per write of the other program
+    qCInfo(lcAdmin) << m_fileName << "changed on disk";
+    Q_EMIT fileChangedOnDisk();
 }
 
 QJsonArray ConfigDocument::endpoints() const
@@ -265,19 +334,16 @@ void ConfigDocument::reset(const QJsonObject &root, const QString &fileName)
 {
     m_undoStack.clear();
     m_fileName = fileName;
+    m_reportedChange = false;
+    watch();
     Q_EMIT fileNameChanged(m_fileName);
     m_root = root;
     validate();
     Q_EMIT endpointCountChanged();
     Q_EMIT changed();
-    // A new document from the template has never been saved; treat it as modified.
-    if (fileName.isEmpty()) {
-        m_undoStack.resetClean();
-        Q_EMIT modifiedChanged(true);
-    } else {
-        m_undoStack.setClean(); // clear() keeps a reset clean index
-        Q_EMIT modifiedChanged(false);
-    }
+    // An untouched new document loses nothing when closed: it is as clean as a file just opened.
+    m_undoStack.setClean(); // clear() keeps a reset clean index
+    Q_EMIT modifiedChanged(false);
 }
 
 void ConfigDocument::validate()

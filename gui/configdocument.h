@@ -3,6 +3,7 @@
 
 #include "config/configerror.h"
 #include "config/serviceconfig.h"
+#include "jsonlayout.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -10,6 +11,8 @@
 #include <QUndoStack>
 
 #include <optional>
+
+class QFileSystemWatcher;
 
 namespace prc {
 
@@ -28,7 +31,13 @@ public:
 
     void newFromTemplate();
     bool load(const QString &path, QString *error);
+    /// Writes the document in the layout of the file it was loaded from (indentation, key order), so only
+    /// the lines of changed values differ; the file keeps its owner, group and permissions.
     bool save(const QString &path, QString *error);
+    /// The text save() would write.
+    QByteArray toText() const;
+    /// Whether the file on disk differs from what was last loaded or saved (another program changed it).
+    bool changedOnDisk() const;
 
     QString fileName() const { return m_fileName; }
     bool isModified() const { return !m_undoStack.isClean(); }
@@ -79,10 +88,14 @@ Q_SIGNALS:
     void endpointCountChanged();
     void fileNameChanged(const QString &fileName);
     void modifiedChanged(bool modified);
+    /// Another program wrote or removed the open file.
+    void fileChangedOnDisk();
 
 private:
     void edit(const QJsonObject &after, const QString &description, const QString &mergeKey);
     void reset(const QJsonObject &root, const QString &fileName);
+    void watch();
+    void onFileChanged();
     void validate();
     static QJsonValue withSectionValue(const QJsonValue &section, const QString &key,
                                        const QJsonValue &value);
@@ -93,6 +106,10 @@ private:
     ConfigErrors m_errors;
     ConfigErrors m_warnings;
     std::optional<ServiceConfig> m_config;
+    JsonLayout m_layout;
+    QByteArray m_diskContent; ///< the file as last loaded or saved
+    QFileSystemWatcher *m_watcher;
+    bool m_reportedChange = false;
 };
 
 } // namespace prc

@@ -20,6 +20,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
@@ -71,7 +72,9 @@ ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
     m_userAgentError->hide();
     userAgentLayout->addWidget(m_userAgent);
     userAgentLayout->addWidget(m_userAgentError);
-    top->addRow(tr("User agent:"), userAgentBox);
+    auto *userAgentLabel = new QLabel(tr("&User agent:"), this);
+    userAgentLabel->setBuddy(m_userAgent);
+    top->addRow(userAgentLabel, userAgentBox);
 
     // The admin listener: /metrics and /healthz, off while the "admin" key is absent.
     auto *adminBox = new QWidget(this);
@@ -94,9 +97,9 @@ ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
     m_adminPort->setSpecialValueText(tr("not set"));
     // Top-aligned: a long error under one field must not push the other one down.
     fieldsLayout->addWidget(
-        adminField(m_adminAddress, KeyAdmin + QLatin1Char('.') + KeyBindAddress, tr("Address:")), 2,
+        adminField(m_adminAddress, KeyAdmin + QLatin1Char('.') + KeyBindAddress, tr("A&ddress:")), 2,
         Qt::AlignTop);
-    fieldsLayout->addWidget(adminField(m_adminPort, KeyAdmin + QLatin1Char('.') + KeyBindPort, tr("Port:")),
+    fieldsLayout->addWidget(adminField(m_adminPort, KeyAdmin + QLatin1Char('.') + KeyBindPort, tr("P&ort:")),
                             1, Qt::AlignTop);
     m_adminAddress->setToolTip(tr("IP address to listen on; empty: 127.0.0.1. A non-loopback address "
                                   "exposes the metrics without authentication."));
@@ -117,7 +120,9 @@ ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
     m_adminHint->setStyleSheet(QStringLiteral("color: palette(dark);"));
     m_adminHint->setTextInteractionFlags(Qt::TextSelectableByMouse);
     adminLayout->addWidget(m_adminHint);
-    top->addRow(tr("Admin listener:"), adminBox);
+    auto *adminLabel = new QLabel(tr("&Admin listener:"), this);
+    adminLabel->setBuddy(m_adminEnabled);
+    top->addRow(adminLabel, adminBox);
     layout->addLayout(top);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
@@ -156,8 +161,10 @@ ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
     }
     add->setMenu(addMenu);
     m_duplicate = new QPushButton(tr("Duplicate"), left);
-    m_remove = new QPushButton(tr("Remove"), left);
+    m_duplicate->setObjectName(QStringLiteral("duplicate-endpoint"));
+    m_remove = new QPushButton(tr("Remove…"), left);
     m_remove->setObjectName(QStringLiteral("remove-endpoint"));
+    m_remove->setToolTip(tr("Removes the endpoint selected in the table"));
     buttons->addWidget(add);
     buttons->addWidget(m_duplicate);
     buttons->addWidget(m_remove);
@@ -208,6 +215,8 @@ ConfigEditor::ConfigEditor(ConfigDocument *document, QWidget *parent)
             [this](const QModelIndex &current) {
                 m_form->setEndpointIndex(current.isValid() ? current.row() : -1);
             });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ConfigEditor::updateButtons);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         // Keep the form on a row after adds, removes and undo of either.
         selectEndpoint(qBound(0, m_form->endpointIndex(), m_document->endpointCount() - 1));
@@ -249,9 +258,7 @@ void ConfigEditor::refresh()
 
     refreshAdmin();
 
-    const bool hasEndpoint = m_document->endpointCount() > 0;
-    m_duplicate->setEnabled(hasEndpoint);
-    m_remove->setEnabled(hasEndpoint);
+    updateButtons();
 
     static const QRegularExpression endpointPath(QStringLiteral("^endpoints\\[(\\d+)\\]"));
     m_problems->clear();
@@ -269,8 +276,9 @@ void ConfigEditor::refresh()
     ConfigErrors notes = m_document->warnings();
     for (ConfigError &note : notes) {
         // The service ignores unknown keys; the editor keeps them.
-        if (note.message.startsWith(QLatin1String("unknown key")))
-            note.message += tr("; kept unchanged when saving");
+        if (note.message.startsWith(QLatin1String("unknown key, ignored")))
+            note.message.replace(0, int(qstrlen("unknown key, ignored")),
+                                 tr("unknown key, ignored by the service, kept unchanged when saving"));
     }
     addProblems(notes, QStyle::SP_MessageBoxInformation);
     if (m_problems->count() == 0)
@@ -346,7 +354,7 @@ void ConfigEditor::refreshAdmin()
 
 void ConfigEditor::duplicateEndpoint()
 {
-    const int index = selectedEndpoint();
+    const int index = selectedRow();
     if (index < 0)
         return;
     QJsonObject copy = m_document->endpoint(index);
@@ -356,10 +364,38 @@ void ConfigEditor::duplicateEndpoint()
     selectEndpoint(m_document->addEndpoint(copy));
 }
 
+int ConfigEditor::selectedRow() const
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? -1 : rows.constFirst().row();
+}
+
+void ConfigEditor::updateButtons()
+{
+    const bool selected = selectedRow() >= 0;
+    m_duplicate->setEnabled(selected);
+    m_remove->setEnabled(selected);
+}
+
 void ConfigEditor::removeEndpoint()
 {
-    const int index = selectedEndpoint();
-    if (index >= 0)
+    // Only what the table shows as selected: the form may still show a row the user deselected.
+    const int index = selectedRow();
+    if (index < 0)
+        return;
+    const QJsonObject endpoint = m_document->endpoint(index);
+    const QString name = endpoint.value(QStringLiteral("name")).toString();
+    QMessageBox box(QMessageBox::Question, tr("Remove endpoint"),
+                    tr("Remove the endpoint \"%1\" (%2, port %3)? Edit → Undo brings it back.")
+                        .arg(name.isEmpty() ? ConfigDocument::endpointPath(index) : name,
+                             endpoint.value(QStringLiteral("mode")).toString())
+                        .arg(endpoint.value(QStringLiteral("bind-port")).toInt()),
+                    QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("confirm-remove"));
+    QPushButton *remove = box.addButton(tr("&Remove"), QMessageBox::DestructiveRole);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() == remove)
         m_document->removeEndpoint(index);
 }
 

@@ -39,6 +39,9 @@ private:
     void addEndpoint();
     void duplicateEndpoint();
     void removeEndpoint();
+    /// The row selected in the table, -1 when none is.
+    int selectedRow() const;
+    void updateButtons();
     int freePort() const;
 
     ConfigDocument *m_document;

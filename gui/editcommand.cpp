@@ -37,6 +37,8 @@ bool EditCommand::mergeWith(const QUndoCommand *other)
     if (command->m_mergeKey != m_mergeKey)
         return false;
     m_after = command->m_after;
+    // Typing and then deleting it again leaves nothing to undo: QUndoStack drops an obsolete command.
+    setObsolete(m_after == m_before);
     return true;
 }
 

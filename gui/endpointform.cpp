@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -37,8 +38,15 @@ const QString KeyAuthTokenEnv = QStringLiteral("auth-token-env");
 const QString KeyListSeparator = QStringLiteral("list-separator");
 const QString KeyBackendConnections = QStringLiteral("backend-connections");
 const QString KeyBackendHttp2 = QStringLiteral("backend-http2");
+const QString KeyBackendClient = QStringLiteral("backend-client");
 const QString KeyCache = QStringLiteral("cache");
 const QString CachePrefix = QStringLiteral("cache.");
+const QString KeyCircuitBreaker = QStringLiteral("circuit-breaker");
+const QString BreakerPrefix = QStringLiteral("circuit-breaker.");
+const QString KeyValuePath = QStringLiteral("value-path");
+const QString KeyNotFoundStatuses = QStringLiteral("not-found-statuses");
+const QString KeyFailureAction = QStringLiteral("failure-action");
+const QString KeyKeyAttributes = QStringLiteral("cache.key-attributes");
 const QString KeyCacheEnabled = QStringLiteral("cache.enabled");
 const QStringList TokenKeys = {KeyAuthToken, KeyAuthTokenFile, KeyAuthTokenEnv};
 /// Qt's HTTP client opens at most this many connections per host; the service rounds up to a multiple.
@@ -88,6 +96,36 @@ QString jsonText(const QJsonValue &value)
 {
     const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(json.mid(1, json.size() - 2));
+}
+
+/// An array shown as text ("404, 410"); anything else as its JSON.
+QString listText(const QJsonValue &value, const QString &separator = QStringLiteral(", "))
+{
+    if (!value.isArray())
+        return value.isUndefined() ? QString() : jsonText(value);
+    QStringList items;
+    const QJsonArray array = value.toArray();
+    for (const QJsonValue &item : array)
+        items << (item.isString() ? item.toString() : jsonText(item));
+    return items.join(separator);
+}
+
+/// Text typed into a list field as a JSON array: numbers stay numbers, so the loader names a wrong item
+/// exactly; "[]" is the empty array; nothing is "key absent".
+QJsonValue listValue(const QString &text, bool numbers)
+{
+    if (text.trimmed() == QLatin1String("[]"))
+        return QJsonArray();
+    const QStringList items = text.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+    if (items.isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+    QJsonArray array;
+    for (const QString &item : items) {
+        bool isNumber = false;
+        const int number = item.toInt(&isNumber);
+        array.append(numbers && isNumber ? QJsonValue(number) : QJsonValue(item));
+    }
+    return array;
 }
 
 // QSpinBox holds an int; cache.max-bytes needs more, so those fields are QDoubleSpinBoxes without decimals.
@@ -150,7 +188,8 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
 
     m_name = new QLineEdit(listener);
     m_name->setPlaceholderText(tr("e.g. domains"));
-    listenerForm->addRow(tr("Name:"), field(m_name, KeyName, tr("Unique name, used in logs and metrics.")));
+    field(m_name, KeyName, tr("Unique name, used in logs and metrics."));
+    addRow(listenerForm, tr("&Name:"), KeyName);
 
     m_mode = new QComboBox(listener);
     m_mode->addItems(
@@ -159,20 +198,22 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     m_modeHint->setWordWrap(true);
     m_modeHint->setTextFormat(Qt::RichText);
     m_modeHint->setStyleSheet(QStringLiteral("color: palette(dark);"));
-    listenerForm->addRow(tr("Mode:"), field(m_mode, KeyMode, QString(), m_modeHint));
+    field(m_mode, KeyMode, QString(), m_modeHint);
+    addRow(listenerForm, tr("&Mode:"), KeyMode);
 
     m_bindAddress = new QLineEdit(listener);
     m_bindAddress->setPlaceholderText(tr("127.0.0.1"));
-    listenerForm->addRow(
-        tr("Bind address:"),
-        field(m_bindAddress, KeyBindAddress,
-              tr("IP address to listen on: 127.0.0.1 or ::1 when Postfix runs on this machine, "
-                 "0.0.0.0 or :: for every interface.")));
+    field(m_bindAddress, KeyBindAddress,
+          tr("IP address to listen on: 127.0.0.1 or ::1 when Postfix runs on this machine, "
+             "0.0.0.0 or :: for every interface."));
+    addRow(listenerForm, tr("&Bind address:"), KeyBindAddress);
 
     m_bindPort = new QSpinBox(listener);
     m_bindPort->setRange(0, 65535);
     m_defaultTexts.insert(KeyBindPort, tr("not set"));
-    listenerForm->addRow(tr("Bind port:"), field(m_bindPort, KeyBindPort, tr("TCP port, 1–65535.")));
+    field(m_bindPort, KeyBindPort, tr("TCP port, 1–65535."));
+    addRow(listenerForm, tr("Bind &port:"), KeyBindPort);
+    addUnixSocketFields(listenerForm, listener);
     layout->addWidget(listener);
 
     // --- the REST backend ---
@@ -182,7 +223,8 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
 
     m_target = new QLineEdit(backend);
     m_target->setPlaceholderText(tr("https://backend.example.org/postfix/domains"));
-    backendForm->addRow(tr("Target URL:"), field(m_target, KeyTarget, tr("http:// or https:// URL.")));
+    field(m_target, KeyTarget, tr("http:// or https:// URL."));
+    addRow(backendForm, tr("Tar&get URL:"), KeyTarget);
 
     auto *tokenRow = new QWidget(backend);
     auto *tokenLayout = new QHBoxLayout(tokenRow);
@@ -202,40 +244,37 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     tokenLayout->addWidget(m_tokenSource);
     tokenLayout->addWidget(m_token, 1);
     tokenLayout->addWidget(m_reveal);
-    auto *tokenField = field(tokenRow, KeyAuthToken,
-                             tr("Sent as X-Auth-Token with every backend request. A file (read at start, "
-                                "relative to the config file) or an environment variable keeps it out of "
-                                "the config."));
+    field(tokenRow, KeyAuthToken,
+          tr("Sent as X-Auth-Token with every backend request. A file (read at start, relative to the "
+             "config file) or an environment variable keeps it out of the config."));
     m_token->setObjectName(KeyAuthToken); // field() named the row; the line edit is what tests and users edit
     tokenRow->setObjectName(QString());
-    backendForm->addRow(tr("Auth token:"), tokenField);
+    m_inputs.insert(KeyAuthToken, m_token);
+    addRow(backendForm, tr("Auth to&ken:"), KeyAuthToken);
 
-    numberField({QStringLiteral("request-timeout"), tr("Request timeout:"), 1, 600000, tr(" ms"),
+    numberField({QStringLiteral("request-timeout"), tr("Re&quest timeout:"), 1, 600000, tr(" ms"),
                  tr("Bounds each backend call; default 2000 ms."), tr("default (2000 ms)")});
-    backendForm->addRow(tr("Request timeout:"),
-                        m_errorLabels.value(QStringLiteral("request-timeout"))->parentWidget());
+    addRow(backendForm, tr("Re&quest timeout:"), QStringLiteral("request-timeout"));
 
     m_listSeparator = new QLineEdit(backend);
     m_listSeparator->setPlaceholderText(tr("default: ,"));
     m_listSeparator->setMaxLength(16);
-    backendForm->addRow(
-        tr("List separator:"),
-        field(m_listSeparator, KeyListSeparator,
-              tr("Joins the values of a JSON array answer; leave empty for the default \",\".")));
+    field(m_listSeparator, KeyListSeparator,
+          tr("Joins the values of a JSON array answer; leave empty for the default \",\"."));
+    addRow(backendForm, tr("&List separator:"), KeyListSeparator);
 
     m_connectionsHint = new QLabel(backend);
     m_connectionsHint->setObjectName(QStringLiteral("backend-connections-hint"));
     m_connectionsHint->setWordWrap(true);
     m_connectionsHint->setStyleSheet(HintStyle);
     numberField(
-        {KeyBackendConnections, tr("Backend connections:"), 1, 600, QString(),
-         tr("Parallel HTTP/1.1 connections to the backend. Qt's HTTP client opens up to 6 per host in "
-            "a network thread of its own, so the service rounds up to a multiple of 6 and spreads "
-            "the calls over that many clients."),
+        {KeyBackendConnections, tr("Backend &connections:"), 1, 600, QString(),
+         tr("Persistent connections to the backend; calls beyond them wait for a free one. The curl "
+            "client opens exactly this many; Qt's opens up to 6 per host in a network thread of its own, "
+            "so with the qt client the service rounds up to a multiple of 6."),
          tr("default (%1)").arg(EndpointConfig::DefaultBackendConnections)},
         m_connectionsHint);
-    backendForm->addRow(tr("Backend connections:"),
-                        m_errorLabels.value(KeyBackendConnections)->parentWidget());
+    addRow(backendForm, tr("Backend &connections:"), KeyBackendConnections);
 
     m_http2Hint = new QLabel(backend);
     m_http2Hint->setObjectName(QStringLiteral("backend-http2-hint"));
@@ -246,7 +285,8 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
               tr("https:// negotiates HTTP/2 with ALPN; http:// uses HTTP/2 with prior knowledge (h2c), "
                  "which only backends that speak h2c understand."),
               backend, m_http2Hint);
-    backendForm->addRow(tr("HTTP/2:"), m_errorLabels.value(KeyBackendHttp2)->parentWidget());
+    addRow(backendForm, tr("HTTP/&2:"), KeyBackendHttp2);
+    addBackendClientFields(backend, backendForm);
     layout->addWidget(backend);
 
     // --- optional limits ---
@@ -254,24 +294,24 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     auto *limitsForm = new QFormLayout(limits);
     limitsForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     const QList<NumberSpec> specs = {
-        {QStringLiteral("max-connections"), tr("Max. connections:"), 1, 1000000, QString(),
+        {QStringLiteral("max-connections"), tr("Ma&x. connections:"), 1, 1000000, QString(),
          tr("Connections from Postfix accepted at once."),
          tr("default (%1)").arg(EndpointConfig::DefaultMaxConnections)},
         // The idle timeout and request size defaults depend on the mode: see refreshDefaults().
-        {QStringLiteral("idle-timeout"), tr("Idle timeout:"), 1000, 86400000, tr(" ms"),
+        {QStringLiteral("idle-timeout"), tr("&Idle timeout:"), 1000, 86400000, tr(" ms"),
          tr("Closes connections idle this long."), QString()},
-        {QStringLiteral("max-request-size"), tr("Max. request size:"), 512, 16 * 1024 * 1024, tr(" bytes"),
+        {QStringLiteral("max-request-size"), tr("Max. request si&ze:"), 512, 16 * 1024 * 1024, tr(" bytes"),
          tr("Longer requests are refused and the connection is closed."), QString()},
-        {QStringLiteral("max-in-flight"), tr("Max. in flight:"), 1, 10000, QString(),
+        {QStringLiteral("max-in-flight"), tr("Max. call&s in flight:"), 1, 10000, QString(),
          tr("Backend calls running at once for one connection."),
          tr("default (%1)").arg(EndpointConfig::DefaultMaxInFlight)},
-        {QStringLiteral("max-response-size"), tr("Max. response size:"), 1024, 256 * 1024 * 1024,
+        {QStringLiteral("max-response-size"), tr("Max. &response size:"), 1024, 256 * 1024 * 1024,
          tr(" bytes"), tr("Larger backend answers count as a temporary error."),
          tr("default (%1 bytes)").arg(EndpointConfig::DefaultMaxResponseSize)},
     };
     for (const NumberSpec &spec : specs) {
         numberField(spec);
-        limitsForm->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
+        addRow(limitsForm, spec.label, spec.key);
     }
     layout->addWidget(limits);
 
@@ -282,7 +322,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     auto *cacheHeader = new QWidget(cacheGroup);
     auto *cacheHeaderLayout = new QHBoxLayout(cacheHeader);
     cacheHeaderLayout->setContentsMargins(0, 0, 0, 0);
-    m_cacheEnabled = boolField(KeyCacheEnabled, tr("Cache answers (enabled)"), false,
+    m_cacheEnabled = boolField(KeyCacheEnabled, tr("Cache ans&wers (enabled)"), false,
                                tr("Without it nothing is cached, on any endpoint."), cacheHeader);
     m_cacheExpand = new QToolButton(cacheHeader);
     m_cacheExpand->setObjectName(QStringLiteral("cache-expand"));
@@ -323,41 +363,42 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     cacheForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     constexpr qint64 Day = 24 * 60 * 60 * 1000;
     const QList<NumberSpec> cacheSpecs = {
-        {QStringLiteral("cache.max-entries"), tr("Max. entries:"), 1, 10000000, QString(),
+        {QStringLiteral("cache.max-entries"), tr("Max. entr&ies:"), 1, 10000000, QString(),
          tr("Entries kept; the least recently used go first."),
          tr("default (%1)").arg(CacheConfig::DefaultMaxEntries)},
-        {QStringLiteral("cache.max-bytes"), tr("Max. bytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
+        {QStringLiteral("cache.max-bytes"), tr("Max. b&ytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
          tr(" bytes"),
          tr("Memory for entries (key + body + 128 bytes each); the least recently used go first."),
          tr("default (%1 bytes)").arg(CacheConfig::DefaultMaxBytes)},
-        {QStringLiteral("cache.positive-ttl"), tr("Found lifetime:"), 0, Day, tr(" ms"),
+        {QStringLiteral("cache.positive-ttl"), tr("Fo&und lifetime:"), 0, Day, tr(" ms"),
          tr("Lifetime of a found answer (or policy action) when the backend sends no max-age; 0 = not "
             "cached then."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultPositiveTtlMs)},
-        {QStringLiteral("cache.negative-ttl"), tr("Not-found lifetime:"), 0, Day, tr(" ms"),
+        {QStringLiteral("cache.negative-ttl"), tr("N&ot-found lifetime:"), 0, Day, tr(" ms"),
          tr("Lifetime of a not-found answer (404 or []) when the backend sends no max-age; 0 = not cached "
             "then."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultNegativeTtlMs)},
-        {QStringLiteral("cache.max-ttl"), tr("Max. lifetime:"), 1000, 7 * Day, tr(" ms"),
+        {QStringLiteral("cache.max-ttl"), tr("Max. lifeti&me:"), 1000, 7 * Day, tr(" ms"),
          tr("Upper bound for every lifetime, the backend's max-age included."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultMaxTtlMs)},
-        {QStringLiteral("cache.stale-if-error"), tr("Stale if error:"), 0, 7 * Day, tr(" ms"),
+        {QStringLiteral("cache.stale-if-error"), tr("St&ale if error:"), 0, 7 * Day, tr(" ms"),
          tr("How long after expiry an answer may stand in for a failing backend (timeout, network "
             "error, 5xx)."),
          tr("default (off)")},
     };
     for (const NumberSpec &spec : cacheSpecs) {
         numberField(spec);
-        cacheForm->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
+        addRow(cacheForm, spec.label, spec.key);
     }
     boolField(QStringLiteral("cache.honor-cache-control"), tr("Obey the backend's Cache-Control"), true,
               tr("max-age, s-maxage, no-store, no-cache and private; off: the lifetimes above always apply."),
               m_cacheSettings);
-    cacheForm->addRow(tr("Cache-Control:"),
-                      m_errorLabels.value(QStringLiteral("cache.honor-cache-control"))->parentWidget());
+    addRow(cacheForm, tr("Cache-Contr&ol:"), QStringLiteral("cache.honor-cache-control"));
     m_cacheSettings->hide();
     cacheLayout->addWidget(m_cacheSettings);
     layout->addWidget(cacheGroup);
+
+    layout->addWidget(failoverGroup());
 
     m_unknownKeys = new QLabel(this);
     m_unknownKeys->setObjectName(QStringLiteral("unknown-keys"));
@@ -372,7 +413,13 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
                 [this, key](const QString &text) { m_document->setEndpointValue(m_index, key, text); });
     };
     bindText(m_name, KeyName);
-    bindText(m_target, KeyTarget);
+    // Several URLs separated by spaces are a failover list ("target" as an array).
+    connect(m_target, &QLineEdit::textEdited, this, [this](const QString &text) {
+        const QStringList urls = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        m_document->setEndpointValue(m_index, KeyTarget,
+                                     urls.size() > 1 ? QJsonValue(QJsonArray::fromStringList(urls))
+                                                     : QJsonValue(text));
+    });
     bindText(m_bindAddress, KeyBindAddress);
     connect(m_listSeparator, &QLineEdit::textEdited, this, [this](const QString &text) {
         m_document->setEndpointValue(m_index, KeyListSeparator,
@@ -404,6 +451,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     connect(document, &ConfigDocument::endpointCountChanged, this, [this] { m_cacheExpandedFor = -2; });
     connect(document, &ConfigDocument::changed, this, &EndpointForm::refresh);
 
+    setTabOrder();
     setEndpointIndex(-1);
 }
 
@@ -417,6 +465,8 @@ QWidget *EndpointForm::field(QWidget *input, const QString &key, const QString &
     if (!hint.isEmpty())
         input->setToolTip(hint);
     layout->addWidget(input);
+    m_inputs.insert(key, input);
+    m_fieldOrder.append(key);
     if (extra)
         layout->addWidget(extra);
     auto *error = new QLabel(container);
@@ -427,6 +477,82 @@ QWidget *EndpointForm::field(QWidget *input, const QString &key, const QString &
     layout->addWidget(error);
     m_errorLabels.insert(key, error);
     return container;
+}
+
+void EndpointForm::addRow(QFormLayout *form, const QString &label, const QString &key)
+{
+    // The label's mnemonic (Alt+letter) focuses the input itself, not the box around it and its messages.
+    auto *caption = new QLabel(label, form->parentWidget());
+    caption->setBuddy(m_inputs.value(key));
+    form->addRow(caption, m_errorLabels.value(key)->parentWidget());
+}
+
+void EndpointForm::setTabOrder()
+{
+    // Top to bottom as the fields are shown; the token row is source, token, then its Show button.
+    QList<QWidget *> order;
+    for (const QString &key : std::as_const(m_fieldOrder)) {
+        if (key == KeyAuthToken)
+            order << m_tokenSource << m_token << m_reveal;
+        else
+            order << m_inputs.value(key);
+        if (key == KeyCacheEnabled)
+            order << m_cacheExpand;
+    }
+    for (qsizetype i = 1; i < order.size(); ++i)
+        QWidget::setTabOrder(order.at(i - 1), order.at(i));
+}
+
+void EndpointForm::addBackendClientFields(QWidget *backend, QFormLayout *form)
+{
+    m_backendClient = new QComboBox(backend);
+    m_backendClient->addItem(tr("curl (default)"), QString());
+    m_backendClient->addItem(QStringLiteral("qt"), QStringLiteral("qt"));
+    field(m_backendClient, KeyBackendClient,
+          tr("curl: libcurl on the service's event loop, about a tenth of the CPU per call. qt: "
+             "Qt's network manager, the only one that speaks HTTP/2 to an http:// target (h2c)."));
+    addRow(form, tr("HTTP c&lient:"), KeyBackendClient);
+    connect(m_backendClient, &QComboBox::activated, this, [this](int index) {
+        const QString value = m_backendClient->itemData(index).toString();
+        writeValue(KeyBackendClient, value.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(value),
+                   false);
+    });
+
+    // Letters shared with fields further up: pressing the mnemonic again moves on to these.
+    textField(QStringLiteral("backend-unix-socket"), tr("none: connect to the target's host"),
+              tr("Reach the backend through this Unix socket (absolute path), e.g. a local nginx; "
+                 "the target URL still gives path, query and Host. curl client only."),
+              backend);
+    addRow(form, tr("Backend Uni&x socket:"), QStringLiteral("backend-unix-socket"));
+    textField(QStringLiteral("tls-ca-file"), tr("the system's trusted CAs"),
+              tr("PEM bundle of the CAs trusted for an https:// backend (relative to the config file)."),
+              backend);
+    addRow(form, tr("TLS C&A file:"), QStringLiteral("tls-ca-file"));
+    textField(QStringLiteral("tls-client-cert"), tr("none"),
+              tr("PEM certificate presented to the backend (mutual TLS); holds the key too unless a "
+                 "key file is given."),
+              backend);
+    addRow(form, tr("TLS client cert&ificate:"), QStringLiteral("tls-client-cert"));
+    textField(QStringLiteral("tls-client-key"), tr("in the certificate file"),
+              tr("Unencrypted PEM private key of the client certificate."), backend);
+    addRow(form, tr("TLS client &key:"), QStringLiteral("tls-client-key"));
+    boolField(QStringLiteral("tls-verify"), tr("Verify the backend's certificate"), true,
+              tr("Unchecked, any certificate is accepted and the service logs a warning at every start."),
+              backend);
+    addRow(form, tr("TLS verif&y:"), QStringLiteral("tls-verify"));
+}
+
+QLineEdit *EndpointForm::textField(const QString &key, const QString &placeholder, const QString &hint,
+                                   QWidget *parent)
+{
+    auto *edit = new QLineEdit(parent);
+    edit->setPlaceholderText(placeholder);
+    field(edit, key, hint);
+    m_texts.insert(key, edit);
+    connect(edit, &QLineEdit::textEdited, this, [this, key](const QString &text) {
+        writeValue(key, text.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(text), true);
+    });
+    return edit;
 }
 
 QAbstractSpinBox *EndpointForm::numberField(const NumberSpec &spec, QWidget *extra)
@@ -489,6 +615,10 @@ void EndpointForm::writeValue(const QString &key, const QJsonValue &value, bool 
 {
     if (m_index < 0)
         return;
+    if (key.startsWith(BreakerPrefix)) {
+        writeBreakerValue(key.mid(BreakerPrefix.size()), value);
+        return;
+    }
     if (key.startsWith(CachePrefix))
         m_document->setEndpointSectionValue(m_index, KeyCache, key.mid(CachePrefix.size()), value, merge);
     else
@@ -497,6 +627,8 @@ void EndpointForm::writeValue(const QString &key, const QJsonValue &value, bool 
 
 QJsonValue EndpointForm::valueOf(const QJsonObject &endpoint, const QString &key) const
 {
+    if (key.startsWith(BreakerPrefix))
+        return endpoint.value(KeyCircuitBreaker).toObject().value(key.mid(BreakerPrefix.size()));
     if (key.startsWith(CachePrefix))
         return endpoint.value(KeyCache).toObject().value(key.mid(CachePrefix.size()));
     return endpoint.value(key);
@@ -504,8 +636,10 @@ QJsonValue EndpointForm::valueOf(const QJsonObject &endpoint, const QString &key
 
 void EndpointForm::setEndpointIndex(int index)
 {
-    if (index != m_index)
-        m_cacheExpandedFor = -2; // decide again whether the cache settings start open
+    if (index != m_index) {
+        m_cacheExpandedFor = -2;     // decide again whether the cache settings start open
+        m_reveal->setChecked(false); // a token shown for one endpoint stays hidden on the next
+    }
     m_index = index;
     refresh();
 }
@@ -530,9 +664,17 @@ void EndpointForm::refresh()
             edit->setText(text);
     };
     setText(m_name, endpoint.value(KeyName).toString());
-    setText(m_target, endpoint.value(KeyTarget).toString());
+    setText(m_target, endpoint.value(KeyTarget).isArray()
+                          ? listText(endpoint.value(KeyTarget), QStringLiteral(" "))
+                          : endpoint.value(KeyTarget).toString());
     setText(m_bindAddress, endpoint.value(KeyBindAddress).toString());
+    for (QLineEdit *edit : {m_bindPath, m_socketMode, m_socketGroup})
+        setText(edit, endpoint.value(edit->objectName()).toString());
     setText(m_listSeparator, endpoint.value(KeyListSeparator).toString());
+    for (auto it = m_texts.cbegin(); it != m_texts.cend(); ++it)
+        setText(it.value(), valueOf(endpoint, it.key()).toString());
+    const int client = m_backendClient->findData(endpoint.value(KeyBackendClient).toString());
+    m_backendClient->setCurrentIndex(client >= 0 ? client : 0);
 
     const QString mode = endpoint.value(KeyMode).toString();
     m_mode->setCurrentIndex(m_mode->findText(mode));
@@ -546,6 +688,7 @@ void EndpointForm::refresh()
         showBool(it.value(), valueOf(endpoint, it.key()), it.key());
     refreshBackendHints(endpoint);
     refreshCache(endpoint, mode);
+    refreshFailover(endpoint);
 
     int source = InlineToken;
     if (!endpoint.contains(KeyAuthToken) && endpoint.contains(KeyAuthTokenFile))
@@ -599,20 +742,29 @@ void EndpointForm::refreshBackendHints(const QJsonObject &endpoint)
     const int requested = value.isDouble() && value.toDouble() >= 1 && value.toDouble() <= 600
                               ? int(std::ceil(value.toDouble()))
                               : EndpointConfig::DefaultBackendConnections;
-    const int clients = (requested + ConnectionsPerClient - 1) / ConnectionsPerClient;
-    const QString clientText = clients == 1 ? tr("1 HTTP client") : tr("%1 HTTP clients").arg(clients);
-    m_connectionsHint->setText(tr("Rounded up to a multiple of %1: %2 → %3 connections (%4).")
-                                   .arg(ConnectionsPerClient)
-                                   .arg(requested)
-                                   .arg(clients * ConnectionsPerClient)
-                                   .arg(clientText));
+    const bool qtClient = endpoint.value(KeyBackendClient).toString() == QLatin1String("qt");
+    if (qtClient) {
+        const int clients = (requested + ConnectionsPerClient - 1) / ConnectionsPerClient;
+        const QString clientText = clients == 1 ? tr("1 HTTP client") : tr("%1 HTTP clients").arg(clients);
+        m_connectionsHint->setText(tr("qt client: rounded up to a multiple of %1: %2 → %3 connections (%4).")
+                                       .arg(ConnectionsPerClient)
+                                       .arg(requested)
+                                       .arg(clients * ConnectionsPerClient)
+                                       .arg(clientText));
+    } else {
+        m_connectionsHint->setText(tr("curl client: exactly %1 persistent connections.").arg(requested));
+    }
 
     QString http2 = tr("https:// negotiates HTTP/2 with ALPN; http:// uses h2c (HTTP/2 with prior "
-                       "knowledge), which only a backend that speaks h2c understands.");
+                       "knowledge), which only a backend that speaks h2c understands, and only with the qt "
+                       "client.");
     if (endpoint.value(KeyBackendHttp2).toBool()
         && endpoint.value(KeyTarget).toString().startsWith(QLatin1String("http://"), Qt::CaseInsensitive))
-        http2 = tr("<b>This target is http://:</b> the service speaks h2c to it, with no fallback to "
-                   "HTTP/1.1. Turn this off unless the backend speaks h2c.");
+        http2 = qtClient
+                    ? tr("<b>This target is http://:</b> the service speaks h2c to it, with no fallback to "
+                         "HTTP/1.1. Turn this off unless the backend speaks h2c.")
+                    : tr("<b>This target is http://:</b> h2c needs the qt client; choose it above or "
+                         "turn this off.");
     m_http2Hint->setText(http2);
 }
 
@@ -710,6 +862,32 @@ void EndpointForm::setTokenSource(int source)
     m_document->replaceEndpoint(m_index, endpoint, tr("Change token source"));
 }
 
+void EndpointForm::addUnixSocketFields(QFormLayout *form, QWidget *parent)
+{
+    m_bindPath = new QLineEdit(parent);
+    m_bindPath->setPlaceholderText(tr("/var/spool/postfix/private/prc-policy"));
+    field(m_bindPath, QStringLiteral("bind-path"),
+          tr("Absolute path of a Unix socket, instead of bind address and port (socketmap-lookup and policy "
+             "only). Inside /var/spool/postfix Postfix reaches it from its chroot."));
+    addRow(form, tr("Or &Unix socket:"), QStringLiteral("bind-path"));
+    m_socketMode = new QLineEdit(parent);
+    m_socketMode->setPlaceholderText(tr("0660 (default)"));
+    field(m_socketMode, QStringLiteral("socket-mode"), tr("Permission bits of the socket file, in octal."));
+    addRow(form, tr("Socket &mode:"), QStringLiteral("socket-mode"));
+    m_socketGroup = new QLineEdit(parent);
+    m_socketGroup->setPlaceholderText(tr("the service's group (default)"));
+    field(m_socketGroup, QStringLiteral("socket-group"), tr("Group of the socket file, e.g. postfix."));
+    addRow(form, tr("Socket &group:"), QStringLiteral("socket-group"));
+    // An empty field leaves the key out of the file: these keys are only for Unix sockets.
+    for (QLineEdit *edit : {m_bindPath, m_socketMode, m_socketGroup}) {
+        connect(edit, &QLineEdit::textEdited, this, [this, edit](const QString &text) {
+            m_document->setEndpointValue(m_index, edit->objectName(),
+                                         text.isEmpty() ? QJsonValue(QJsonValue::Undefined)
+                                                        : QJsonValue(text));
+        });
+    }
+}
+
 bool EndpointForm::hasField(const QString &key) const
 {
     return m_errorLabels.contains(key) || key == KeyAuthTokenFile || key == KeyAuthTokenEnv;
@@ -718,6 +896,101 @@ bool EndpointForm::hasField(const QString &key) const
 QString EndpointForm::tokenKey() const
 {
     return TokenKeys.value(m_tokenSource->currentIndex(), KeyAuthToken);
+}
+
+QWidget *EndpointForm::failoverGroup()
+{
+    auto *group = new QGroupBox(tr("Failover and answers (optional)"), this);
+    group->setObjectName(QStringLiteral("failover-group"));
+    auto *form = new QFormLayout(group);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+    m_breaker = new QCheckBox(tr("Circuit breaker per target"), group);
+    form->addRow(tr("Circuit breaker:"),
+                 field(m_breaker, KeyCircuitBreaker,
+                       tr("Skips a target that failed several calls in a row, and tries it again after a "
+                          "while. With every target open a call fails at once.")));
+    connect(m_breaker, &QCheckBox::clicked, this, [this](bool on) {
+        m_document->setEndpointValue(m_index, KeyCircuitBreaker,
+                                     on ? QJsonValue(QJsonObject()) : QJsonValue(QJsonValue::Undefined));
+    });
+    const QList<NumberSpec> specs = {
+        {BreakerPrefix + QStringLiteral("failures"), tr("Failures to open:"), 1, 1000, QString(),
+         tr("Failed calls in a row (no connection, timeout, 5xx) that open a target's circuit."),
+         tr("default (%1)").arg(CircuitBreakerConfig::DefaultFailures)},
+        {BreakerPrefix + QStringLiteral("open-for"), tr("Open for:"), 100, 3600000, tr(" ms"),
+         tr("How long an open target is skipped before one trial call."),
+         tr("default (%1 ms)").arg(CircuitBreakerConfig::DefaultOpenForMs)},
+        {QStringLiteral("max-queued-calls"), tr("Max. queued calls:"), 0, 1000000, QString(),
+         tr("With this many backend calls waiting for a free connection, a new request gets the temporary "
+            "error at once."),
+         tr("unbounded")},
+    };
+    for (const NumberSpec &spec : specs) {
+        numberField(spec);
+        form->addRow(spec.label, m_errorLabels.value(spec.key)->parentWidget());
+    }
+
+    struct TextSpec
+    {
+        QString key;
+        QString label;
+        QString placeholder;
+        QString hint;
+        bool list;
+        bool numbers;
+    };
+    const QList<TextSpec> texts = {
+        {KeyValuePath, tr("Value path:"), tr("whole body, e.g. /data/aliases"),
+         tr("Lookups: RFC 6901 JSON Pointer into a 200 answer; nothing there means not found."), false,
+         false},
+        {KeyNotFoundStatuses, tr("Not-found statuses:"), tr("404"),
+         tr("Lookups: HTTP statuses answered as not found, separated by commas; [] for none."), true, true},
+        {KeyFailureAction, tr("Failure action:"), tr("451 4.3.0"),
+         tr("Policy: the access(5) action for every failed backend call, e.g. DEFER_IF_PERMIT or DUNNO "
+            "(DUNNO lets mail through unchecked while the backend is down)."),
+         false, false},
+        {KeyKeyAttributes, tr("Cache key attributes:"), tr("whole request, e.g. client_address, sender"),
+         tr("Policy cache: the attributes the key is built from; requests that agree on them share one "
+            "answer, so the backend must decide on them alone."),
+         true, false},
+    };
+    for (const TextSpec &spec : texts) {
+        auto *edit = new QLineEdit(group);
+        edit->setPlaceholderText(spec.placeholder);
+        form->addRow(spec.label, field(edit, spec.key, spec.hint));
+        m_shapeTexts.insert(spec.key, edit);
+        connect(edit, &QLineEdit::textEdited, this, [this, spec](const QString &text) {
+            const QJsonValue value = spec.list        ? listValue(text, spec.numbers)
+                                     : text.isEmpty() ? QJsonValue(QJsonValue::Undefined)
+                                                      : QJsonValue(text);
+            writeValue(spec.key, value, true);
+        });
+    }
+    return group;
+}
+
+void EndpointForm::refreshFailover(const QJsonObject &endpoint)
+{
+    const QJsonValue breaker = endpoint.value(KeyCircuitBreaker);
+    m_breaker->setChecked(!breaker.isUndefined());
+    for (auto it = m_shapeTexts.cbegin(); it != m_shapeTexts.cend(); ++it) {
+        const QJsonValue value = valueOf(endpoint, it.key());
+        const QString text = value.isString() ? value.toString() : listText(value);
+        if (it.value()->text() != text)
+            it.value()->setText(text);
+    }
+}
+
+void EndpointForm::writeBreakerValue(const QString &key, const QJsonValue &value)
+{
+    QJsonObject breaker = m_document->endpoint(m_index).value(KeyCircuitBreaker).toObject();
+    if (value.isUndefined())
+        breaker.remove(key);
+    else
+        breaker.insert(key, value);
+    // Setting a breaker value turns the breaker on; clearing one keeps it on.
+    m_document->setEndpointValue(m_index, KeyCircuitBreaker, breaker, true);
 }
 
 } // namespace prc

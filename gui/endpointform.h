@@ -47,7 +47,12 @@ private:
         QString defaultText; ///< shown while the key is absent
     };
 
+    /// Adding a field: create its input, call field() (or numberField()/boolField()) with its JSON key,
+    /// then addRow() with a label that has a mnemonic; refresh() shows the value, writeValue() stores it.
     QWidget *field(QWidget *input, const QString &key, const QString &hint, QWidget *extra = nullptr);
+    /// A form row: the label (with its &mnemonic) focusing the key's input, and the input with its messages.
+    void addRow(QFormLayout *form, const QString &label, const QString &key);
+    void setTabOrder();
     /// A spin box for an integer key; ranges beyond int get a QDoubleSpinBox without decimals.
     QAbstractSpinBox *numberField(const NumberSpec &spec, QWidget *extra = nullptr);
     /// A check box for a boolean key; in its default state the key is left out of the file.
@@ -63,8 +68,14 @@ private:
     void showNumber(QAbstractSpinBox *spin, const QJsonValue &value, const QString &key);
     void showBool(QCheckBox *box, const QJsonValue &value, const QString &key);
     void showErrors();
+    /// An optional string key as a line edit: cleared, the key is removed.
+    QLineEdit *textField(const QString &key, const QString &placeholder, const QString &hint,
+                         QWidget *parent);
+    void addBackendClientFields(QWidget *backend, QFormLayout *form);
     void setTokenSource(int source);
     QString tokenKey() const;
+    /// bind-path, socket-mode and socket-group: a Unix socket instead of bind-address and bind-port.
+    void addUnixSocketFields(QFormLayout *form, QWidget *parent);
     /// Whether the form has a field (and an error label) for this endpoint key.
     bool hasField(const QString &key) const;
 
@@ -78,10 +89,15 @@ private:
     QLineEdit *m_target = nullptr;
     QLineEdit *m_bindAddress = nullptr;
     QSpinBox *m_bindPort = nullptr;
+    QLineEdit *m_bindPath = nullptr;
+    QLineEdit *m_socketMode = nullptr;
+    QLineEdit *m_socketGroup = nullptr;
     QComboBox *m_tokenSource = nullptr;
     QLineEdit *m_token = nullptr;
     QToolButton *m_reveal = nullptr;
     QLineEdit *m_listSeparator = nullptr;
+    QComboBox *m_backendClient = nullptr;
+    QHash<QString, QLineEdit *> m_texts; ///< optional string keys: empty means "key absent"
     QHash<QString, QAbstractSpinBox *> m_numbers;
     QHash<QString, QCheckBox *> m_bools;
     QHash<QString, bool> m_boolDefaults;
@@ -96,8 +112,20 @@ private:
     int m_cacheExpandedFor = -2;            ///< the endpoint whose cache section was last auto-expanded
     QHash<QString, QString> m_defaultTexts; ///< the "key absent" text of each spin box
     QHash<QString, QLabel *> m_errorLabels;
+    QHash<QString, QWidget *> m_inputs; ///< by key: what a label's mnemonic focuses
+    QStringList m_fieldOrder;           ///< keys in the order their fields were made, top to bottom
     QLabel *m_generalErrors = nullptr;
     QLabel *m_unknownKeys = nullptr;
+
+    // Failover and answer shaping: target lists, circuit breaker, value-path, not-found-statuses,
+    // failure-action, cache.key-attributes, max-queued-calls.
+    QWidget *failoverGroup();
+    void refreshFailover(const QJsonObject &endpoint);
+    /// Writes a key of the "circuit-breaker" object; the object stays (even empty) while the breaker is on.
+    void writeBreakerValue(const QString &key, const QJsonValue &value);
+    QCheckBox *m_breaker = nullptr;
+    QHash<QString, QLineEdit *>
+        m_shapeTexts; ///< value-path, not-found-statuses, failure-action, key-attributes
 };
 
 } // namespace prc

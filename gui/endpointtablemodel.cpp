@@ -59,6 +59,8 @@ QVariant EndpointTableModel::data(const QModelIndex &index, int role) const
         case ModeColumn:
             return text(endpoint.value(QStringLiteral("mode")));
         case BindColumn: {
+            if (endpoint.contains(QStringLiteral("bind-path")))
+                return QString(QStringLiteral("unix:") + text(endpoint.value(QStringLiteral("bind-path"))));
             const QString address = text(endpoint.value(QStringLiteral("bind-address")));
             const QString port = text(endpoint.value(QStringLiteral("bind-port")));
             return address.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(address, port)

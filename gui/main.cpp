@@ -10,7 +10,7 @@
 
 int main(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("postfix-rest-connector"));
     QApplication::setApplicationName(QStringLiteral("postfix-rest-connector-admin"));
     QApplication::setApplicationVersion(QStringLiteral(PRC_VERSION));
 
@@ -38,15 +38,26 @@ int main(int argc, char *argv[])
     parser.addOption(screenshot);
     parser.addOption(lookup);
     parser.addOption(visibleField);
-    parser.process(app);
+    // Parsed before QApplication exists: --help and --version must work on a server without a display,
+    // where creating QApplication aborts.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    if (parser.parse(arguments)
+        && (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"))
+            || parser.isSet(QStringLiteral("version"))))
+        parser.process(arguments); // prints and exits
 
+    // Qt's own options (-platform, -style, …) are only known once QApplication has taken them.
+    QApplication app(argc, argv);
+    parser.process(app);
     prc::MainWindow window;
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty()) {
         if (parser.isSet(screenshot)) {
             // No message box here: nobody would be there to close it.
             QString error;
-            if (!window.document()->load(files.first(), &error)) {
+            if (!window.load(files.first(), &error)) {
                 qCCritical(lcAdmin).noquote() << error;
                 return 1;
             }

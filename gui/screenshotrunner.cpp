@@ -6,6 +6,7 @@
 #include "configeditor.h"
 #include "lookuppanel.h"
 #include "mainwindow.h"
+#include "serviceview.h"
 
 #include <QDir>
 #include <QJsonObject>
@@ -22,17 +23,21 @@ ScreenshotRunner::ScreenshotRunner(MainWindow *window, QString directory,
     , m_window(window)
     , m_directory(std::move(directory))
     , m_lookups(std::move(lookups))
+    , m_allLookups(m_lookups)
 {
     connect(window->lookupPanel(), &LookupPanel::lookupFinished, this, [this](const LookupResult &result) {
         qCInfo(lcAdmin).noquote() << "lookup:" << LookupResult::meaningName(result.meaning)
                                   << QString::fromUtf8(result.value) << result.error;
-        nextLookup();
+        if (!m_repeating)
+            nextLookup();
     });
 }
 
 void ScreenshotRunner::start()
 {
     QDir().mkpath(m_directory);
+    // The same size every time, whatever geometry the last interactive run left in the settings.
+    m_window->resize(1100, 760);
     m_window->show();
     // Let the first layout pass and paint happen before grabbing.
     QTimer::singleShot(200, this, [this] {
@@ -54,6 +59,8 @@ void ScreenshotRunner::start()
 
 void ScreenshotRunner::nextLookup()
 {
+    if (m_repeating && m_lookups.isEmpty())
+        return;
     if (m_lookups.isEmpty()) {
         QTimer::singleShot(100, this, &ScreenshotRunner::finish);
         return;
@@ -107,7 +114,39 @@ void ScreenshotRunner::finish()
 {
     m_ok = grab(MainWindow::LookupTab, QStringLiteral("admin-lookup.png")) && m_ok;
     m_ok = grab(MainWindow::SnippetTab, QStringLiteral("admin-snippet.png")) && m_ok;
-    Q_EMIT done(m_ok);
+    grabServiceView();
+}
+
+void ScreenshotRunner::grabServiceView()
+{
+    ServiceView *view = m_window->serviceView();
+    if (!view->baseUrl().isValid() || m_allLookups.isEmpty()) {
+        qCInfo(lcAdmin) << "no admin listener in the config (or no lookups): no admin-service.png";
+        Q_EMIT done(m_ok);
+        return;
+    }
+    // Traffic for the charts: the same lookups again, a few per second, while the view polls.
+    m_repeating = true;
+    view->setInterval(500);
+    m_window->tabs()->setCurrentIndex(MainWindow::ServiceTab);
+    auto *traffic = new QTimer(this);
+    traffic->start(40);
+    connect(traffic, &QTimer::timeout, this, [this] {
+        if (m_window->lookupPanel()->isBusy())
+            return;
+        m_lookups = {m_allLookups.at(m_sent++ % m_allLookups.size())};
+        nextLookup();
+    });
+    QTimer::singleShot(12000, this, [this, traffic, view] {
+        traffic->stop();
+        m_repeating = false;
+        if (view->state() != ServiceView::State::Connected) {
+            qCWarning(lcAdmin) << "the service view is not connected to" << view->baseUrl();
+            m_ok = false;
+        }
+        m_ok = grab(MainWindow::ServiceTab, QStringLiteral("admin-service.png")) && m_ok;
+        Q_EMIT done(m_ok);
+    });
 }
 
 } // namespace prc

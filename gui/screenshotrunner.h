@@ -31,10 +31,15 @@ private:
     void nextLookup();
     bool grab(int tab, const QString &fileName);
     void finish();
+    /// With an admin listener: shows the service view while the lookups are sent again, then grabs it.
+    void grabServiceView();
 
     MainWindow *m_window;
     QString m_directory;
     QList<QPair<QString, QString>> m_lookups;
+    QList<QPair<QString, QString>> m_allLookups;
+    bool m_repeating = false;
+    int m_sent = 0;
     QString m_visibleField;
     bool m_ok = true;
 };

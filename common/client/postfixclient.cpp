@@ -57,31 +57,53 @@ PostfixClient::PostfixClient(QObject *parent)
 
 PostfixClient::~PostfixClient()
 {
-    if (m_socket)
-        m_socket->abort();
+    if (auto *tcp = qobject_cast<QTcpSocket *>(m_socket.data()))
+        tcp->abort();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_socket.data()))
+        local->abort();
 }
 
-void PostfixClient::send(const QString &host, quint16 port, const LookupRequest &request)
+void PostfixClient::begin(const QString &target, const LookupRequest &request)
 {
     if (isBusy())
         cancel();
 
     m_result = LookupResult();
     m_result.mode = request.mode;
-    m_result.sent = request.encode();
+    m_request = request.encode();
     m_buffer.clear();
     m_clock.invalidate();
-    m_target = QStringLiteral("%1:%2").arg(host).arg(port);
+    m_target = target;
+    m_timer.start(m_timeoutMs);
+    qCDebug(lcClient) << "lookup" << modeName(request.mode) << "at" << m_target;
+}
 
+void PostfixClient::send(const QString &host, quint16 port, const LookupRequest &request)
+{
+    begin(QStringLiteral("%1:%2").arg(host).arg(port), request);
     auto *socket = new QTcpSocket(this);
     m_socket = socket;
     connect(socket, &QTcpSocket::connected, this, &PostfixClient::onConnected);
     connect(socket, &QTcpSocket::readyRead, this, &PostfixClient::onReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, &PostfixClient::onDisconnected);
     connect(socket, &QTcpSocket::errorOccurred, this, &PostfixClient::onError);
-    m_timer.start(m_timeoutMs);
-    qCDebug(lcClient) << "lookup" << modeName(request.mode) << "at" << m_target;
     socket->connectToHost(host, port);
+}
+
+void PostfixClient::sendLocal(const QString &path, const LookupRequest &request)
+{
+    begin(QStringLiteral("unix:") + path, request);
+    auto *socket = new QLocalSocket(this);
+    m_socket = socket;
+    connect(socket, &QLocalSocket::connected, this, &PostfixClient::onConnected);
+    connect(socket, &QLocalSocket::readyRead, this, &PostfixClient::onReadyRead);
+    connect(socket, &QLocalSocket::disconnected, this, &PostfixClient::onDisconnected);
+    connect(socket, &QLocalSocket::errorOccurred, this, &PostfixClient::onLocalError);
+    socket->setServerName(path);
+    // Queued: a refused connect reports its error inside connectToServer(), and finished() must never be
+    // emitted from inside a send call.
+    QMetaObject::invokeMethod(
+        socket, [socket] { socket->connectToServer(); }, Qt::QueuedConnection);
 }
 
 void PostfixClient::cancel()
@@ -93,6 +115,8 @@ void PostfixClient::cancel()
 void PostfixClient::onConnected()
 {
     m_clock.start();
+    // Only now is anything on the wire: a refused connection sent nothing.
+    m_result.sent = m_request;
     m_socket->write(m_result.sent);
 }
 
@@ -129,6 +153,15 @@ void PostfixClient::onError(QAbstractSocket::SocketError error)
     if (!m_socket)
         return;
     if (error == QAbstractSocket::RemoteHostClosedError)
+        return; // disconnected() reports it with the byte count
+    fail(QStringLiteral("%1: %2").arg(m_target, m_socket->errorString()));
+}
+
+void PostfixClient::onLocalError(QLocalSocket::LocalSocketError error)
+{
+    if (!m_socket)
+        return;
+    if (error == QLocalSocket::PeerClosedError)
         return; // disconnected() reports it with the byte count
     fail(QStringLiteral("%1: %2").arg(m_target, m_socket->errorString()));
 }
@@ -214,10 +247,13 @@ void PostfixClient::finish()
     m_timer.stop();
     if (m_clock.isValid() && m_result.meaning != LookupResult::Meaning::NoAnswer)
         m_result.roundTripMs = double(m_clock.nsecsElapsed()) / 1e6;
-    if (QTcpSocket *socket = m_socket.data()) {
+    if (QIODevice *socket = m_socket.data()) {
         m_socket.clear();
         socket->disconnect(this);
-        socket->abort();
+        if (auto *tcp = qobject_cast<QTcpSocket *>(socket))
+            tcp->abort();
+        else if (auto *local = qobject_cast<QLocalSocket *>(socket))
+            local->abort();
         socket->deleteLater();
     }
     qCDebug(lcClient) << "lookup at" << m_target << "ended:" << LookupResult::meaningName(m_result.meaning)

@@ -5,6 +5,7 @@
 #include "client/lookupresult.h"
 
 #include <QElapsedTimer>
+#include <QLocalSocket>
 #include <QObject>
 #include <QPointer>
 #include <QTcpSocket>
@@ -32,6 +33,8 @@ public:
 
     /// Starts a lookup. A lookup still running is abandoned first (and reports "cancelled").
     void send(const QString &host, quint16 port, const LookupRequest &request);
+    /// The same over a Unix socket (socketmap:unix:PATH:NAME, check_policy_service unix:PATH).
+    void sendLocal(const QString &path, const LookupRequest &request);
     /// Abandons the running lookup; finished() follows with "cancelled".
     void cancel();
 
@@ -43,16 +46,20 @@ private:
     void onReadyRead();
     void onDisconnected();
     void onError(QAbstractSocket::SocketError error);
+    void onLocalError(QLocalSocket::LocalSocketError error);
+    /// Resets the state for a new lookup at target.
+    void begin(const QString &target, const LookupRequest &request);
     /// Tries to cut one reply off the buffer; true once the lookup is complete (or failed for good).
     bool takeReply();
     void fail(const QString &error);
     void finish();
 
-    QPointer<QTcpSocket> m_socket;
+    QPointer<QIODevice> m_socket; ///< a QTcpSocket or a QLocalSocket
     QTimer m_timer;
     QElapsedTimer m_clock;
     QString m_target;
     LookupResult m_result;
+    QByteArray m_request; ///< the framed request; LookupResult::sent only once it was written
     QByteArray m_buffer;
     int m_timeoutMs = DefaultTimeoutMs;
 };

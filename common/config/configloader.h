@@ -42,10 +42,13 @@ public:
 
     /// Every key the loader understands in an endpoint object, in documentation order.
     static QStringList endpointKeys();
-    /// Endpoint keys whose value is an object of its own ("cache"); endpointKeys() lists the plain settings.
+    /// Endpoint keys whose value is an object of its own ("cache", "circuit-breaker"); endpointKeys() lists
+    /// the plain settings.
     static QStringList endpointSectionKeys();
     /// Every key of an endpoint's "cache" object, in documentation order.
     static QStringList cacheKeys();
+    /// Every key of an endpoint's "circuit-breaker" object.
+    static QStringList circuitBreakerKeys();
     /// Every key of the "cache.shared" object, in documentation order.
     static QStringList sharedCacheKeys();
 };

@@ -25,6 +25,20 @@ std::optional<EndpointMode> modeFromName(const QString &name)
     return std::nullopt;
 }
 
+QString backendClientName(BackendClientKind kind)
+{
+    return kind == BackendClientKind::Qt ? QStringLiteral("qt") : QStringLiteral("curl");
+}
+
+std::optional<BackendClientKind> backendClientFromName(const QString &name)
+{
+    for (auto kind : {BackendClientKind::Curl, BackendClientKind::Qt}) {
+        if (backendClientName(kind) == name)
+            return kind;
+    }
+    return std::nullopt;
+}
+
 int EndpointConfig::defaultIdleTimeoutMs(EndpointMode mode)
 {
     switch (mode) {
@@ -58,9 +72,21 @@ qint64 EndpointConfig::effectiveMaxRequestSize() const
     return maxRequestSize > 0 ? maxRequestSize : defaultMaxRequestSize(mode);
 }
 
+ListenAddress EndpointConfig::listenAddress() const
+{
+    return bindPath.isEmpty() ? ListenAddress::tcp(bindAddress, bindPort)
+                              : ListenAddress::socketFile(bindPath);
+}
+
+QList<QUrl> EndpointConfig::targets() const
+{
+    return QList<QUrl>{target} + failoverTargets;
+}
+
 bool EndpointConfig::sameListener(const EndpointConfig &other) const
 {
-    return bindAddress == other.bindAddress && bindPort == other.bindPort;
+    // A new mode or group is applied to the file in place: binding the same path twice would fail.
+    return listenAddress() == other.listenAddress();
 }
 
 bool operator==(const EndpointConfig &a, const EndpointConfig &b)
@@ -72,7 +98,18 @@ bool operator==(const EndpointConfig &a, const EndpointConfig &b)
            && a.idleTimeoutMs == b.idleTimeoutMs && a.maxRequestSize == b.maxRequestSize
            && a.maxInFlight == b.maxInFlight && a.backendConnections == b.backendConnections
            && a.backendHttp2 == b.backendHttp2 && a.maxResponseSize == b.maxResponseSize
-           && a.cache == b.cache;
+           && a.backendClient == b.backendClient && a.tls == b.tls
+           && a.backendUnixSocket == b.backendUnixSocket && a.cache == b.cache && a.bindPath == b.bindPath
+           && a.socketMode == b.socketMode && a.socketGroup == b.socketGroup
+           && a.failoverTargets == b.failoverTargets && a.circuitBreaker == b.circuitBreaker
+           && a.valuePath == b.valuePath && a.notFoundStatuses == b.notFoundStatuses
+           && a.failureAction == b.failureAction && a.maxQueuedCalls == b.maxQueuedCalls;
+}
+
+bool operator==(const TlsConfig &a, const TlsConfig &b)
+{
+    return a.caFile == b.caFile && a.clientCert == b.clientCert && a.clientKey == b.clientKey
+           && a.verify == b.verify;
 }
 
 bool operator==(const CacheConfig &a, const CacheConfig &b)
@@ -80,7 +117,8 @@ bool operator==(const CacheConfig &a, const CacheConfig &b)
     return a.enabled == b.enabled && a.maxEntries == b.maxEntries && a.maxBytes == b.maxBytes
            && a.positiveTtlMs == b.positiveTtlMs && a.negativeTtlMs == b.negativeTtlMs
            && a.maxTtlMs == b.maxTtlMs && a.staleIfErrorMs == b.staleIfErrorMs
-           && a.honorCacheControl == b.honorCacheControl && a.shared == b.shared;
+           && a.honorCacheControl == b.honorCacheControl && a.keyAttributes == b.keyAttributes
+           && a.shared == b.shared;
 }
 
 bool operator==(const SharedCacheConfig &a, const SharedCacheConfig &b)

@@ -205,7 +205,7 @@ void AdminServer::health(QTcpSocket *socket, bool headOnly, bool probe)
         state->contexts.append(context);
         const QByteArray name = context->config().name.toUtf8();
         const QByteArray id = "healthz-" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
-        BackendRequest *request = context->backend().start(
+        BackendRequest *request = context->client().start(
             BackendCall{BackendCall::Method::Get, context->config().target, {}, {}}, id, owner);
         connect(request, &BackendRequest::finished, owner,
                 [state, done, name, request](const BackendResult &result) {

@@ -25,15 +25,28 @@ ServiceApplication::ServiceApplication(QObject *parent)
 
 ServiceApplication::~ServiceApplication() = default;
 
+bool ServiceApplication::listen(EndpointServer *server, int index, QString *error) const
+{
+    const int passed = m_passed.duplicateFor(server->config());
+    QString problem;
+    if (server->listen(&problem, passed))
+        return true;
+    *error = QStringLiteral("endpoints[%1] (%2): %3").arg(index).arg(server->config().name, problem);
+    return false;
+}
+
 bool ServiceApplication::start(const ServiceConfig &config, QString *error)
 {
+    const QStringList unmatched = m_passed.unmatched(config.endpoints);
+    if (!unmatched.isEmpty()) {
+        *error = unmatched.join(QLatin1String("; "));
+        return false;
+    }
     QList<EndpointServer *> started;
     for (int i = 0; i < config.endpoints.size(); ++i) {
         const EndpointConfig &endpoint = config.endpoints.at(i);
         auto *server = new EndpointServer(endpoint, config.userAgent, this);
-        QString problem;
-        if (!server->listen(&problem)) {
-            *error = QStringLiteral("endpoints[%1] (%2): %3").arg(i).arg(endpoint.name, problem);
+        if (!listen(server, i, error)) {
             delete server;
             qDeleteAll(started);
             return false;
@@ -89,9 +102,7 @@ bool ServiceApplication::reload(const ServiceConfig &config, QString *error)
         }
         if (!step.existing) {
             auto *server = new EndpointServer(endpoint, config.userAgent, this);
-            QString problem;
-            if (!server->listen(&problem)) {
-                *error = QStringLiteral("endpoints[%1] (%2): %3").arg(i).arg(endpoint.name, problem);
+            if (!listen(server, i, error)) {
                 delete server;
                 qDeleteAll(created);
                 return false;
@@ -144,6 +155,10 @@ bool ServiceApplication::reload(const ServiceConfig &config, QString *error)
             ++removed;
         }
     }
+
+    // At start this is an error; here the socket stays open for a later configuration that uses it again.
+    for (const QString &problem : m_passed.unmatched(config.endpoints))
+        qCWarning(lcService).noquote() << problem;
 
     m_endpoints = next;
     m_config = config;

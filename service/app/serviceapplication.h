@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/serviceconfig.h"
+#include "listen/passedsockets.h"
 
 #include <QList>
 #include <QObject>
@@ -23,6 +24,10 @@ public:
 
     explicit ServiceApplication(QObject *parent = nullptr);
     ~ServiceApplication() override;
+
+    /// Sockets systemd passed in: an endpoint they match listens on them instead of binding (start and
+    /// reload).
+    void setPassedSockets(const PassedSockets &sockets) { m_passed = sockets; }
 
     /// Listens on every endpoint and on the admin listener when configured; all or nothing.
     bool start(const ServiceConfig &config, QString *error);
@@ -56,9 +61,11 @@ Q_SIGNALS:
 
 private:
     void retire(EndpointServer *server);
+    bool listen(EndpointServer *server, int index, QString *error) const;
     void checkDrained();
 
     ServiceConfig m_config;
+    PassedSockets m_passed;
     QList<EndpointServer *> m_endpoints;
     QList<EndpointServer *> m_retiring; ///< removed by a reload, finishing their connections
     AdminServer *m_admin = nullptr;

@@ -4,7 +4,9 @@
 #include "app/loghandler.h"
 #include "app/serviceapplication.h"
 #include "app/signalwatcher.h"
+#include "app/systemdnotifier.h"
 #include "config/configloader.h"
+#include "listen/passedsockets.h"
 #include "logging.h"
 #include "servicelogging.h"
 #include "version.h"
@@ -97,16 +99,23 @@ int serviceMain(int argc, char **argv, const std::function<void(ServiceApplicati
 
     raiseFileLimit();
     ServiceApplication service;
+    service.setPassedSockets(PassedSockets::fromEnvironment());
     QString error;
     if (!service.start(*loaded.config, &error)) {
         err() << "postfix-rest-connector: error: " << configPath << ": " << error << Qt::endl;
         return ExitStartError;
     }
 
+    SystemdNotifier notifier(&service);
     SignalWatcher signals;
-    QObject::connect(&signals, &SignalWatcher::terminateRequested, &service, &ServiceApplication::shutdown);
-    QObject::connect(&signals, &SignalWatcher::reloadRequested, &service, [&service, configPath] {
+    QObject::connect(&signals, &SignalWatcher::terminateRequested, &service, [&service, &notifier] {
+        if (!service.isShuttingDown())
+            notifier.stopping();
+        service.shutdown();
+    });
+    QObject::connect(&signals, &SignalWatcher::reloadRequested, &service, [&service, &notifier, configPath] {
         qCInfo(lcService).noquote() << "SIGHUP: reloading" << configPath;
+        notifier.reloading();
         const ConfigLoadResult reloaded = ConfigLoader::loadFile(configPath);
         for (const ConfigError &warning : reloaded.warnings)
             qCWarning(lcConfig).noquote() << warning.toString();
@@ -114,17 +123,21 @@ int serviceMain(int argc, char **argv, const std::function<void(ServiceApplicati
             for (const ConfigError &problem : reloaded.errors)
                 qCCritical(lcConfig).noquote() << problem.toString();
             qCCritical(lcService) << "reload rejected; still running with the previous configuration";
+            notifier.reloaded(false, QStringLiteral("invalid configuration"));
             return;
         }
         QString problem;
-        if (!service.reload(*reloaded.config, &problem))
+        const bool applied = service.reload(*reloaded.config, &problem);
+        if (!applied)
             qCCritical(lcService).noquote() << "reload failed, previous configuration kept:" << problem;
+        notifier.reloaded(applied, problem);
     });
     QObject::connect(&service, &ServiceApplication::shutdownComplete, &app, &QCoreApplication::quit,
                      Qt::QueuedConnection);
 
     qCInfo(lcService).noquote() << PRC_PROJECT_NAME << PRC_VERSION << "started with"
                                 << loaded.config->endpoints.size() << "endpoint(s) from" << configPath;
+    notifier.ready();
     if (onStarted)
         onStarted(&service);
     const int code = app.exec();

@@ -2,54 +2,61 @@
 #pragma once
 
 #include "backend/backendcall.h"
+#include "backend/backendsettings.h"
 
 #include <QByteArray>
+#include <QLatin1String>
 #include <QObject>
+#include <QSet>
 
-#include <vector>
-
-class QNetworkAccessManager;
+#include <memory>
 
 namespace prc {
 
 class BackendRequest;
 
-/// The HTTP side of one endpoint: the network clients and the headers every call carries.
+/// The HTTP side of one endpoint. Two implementations carry the same contract: "curl" (libcurl's multi-socket
+/// API on this event loop, the default) and "qt" (QNetworkAccessManager). Every call carries User-Agent,
+/// X-Auth-Token, X-Request-Id and Accept; request-timeout bounds the whole call; redirects are never
+/// followed; no proxy is taken from the environment; max-response-size applies to the decoded body as it
+/// arrives.
+///
+/// Requests are owned by whoever started them, not by the client. When the client goes first, it stops the
+/// transfers of the requests still alive, and they fail on the next event loop pass.
 class BackendClient : public QObject
 {
     Q_OBJECT
 
 public:
-    /// Qt opens at most this many HTTP/1.1 connections per host and client.
-    static constexpr int ConnectionsPerClient = 6;
-
-    struct Settings
-    {
-        QString userAgent;
-        QString authToken;
-        int timeoutMs = 2000;
-        qint64 maxResponseSize = 1024 * 1024;
-        int connections = ConnectionsPerClient; ///< parallel backend connections (HTTP/1.1)
-        bool http2 = false;                     ///< HTTP/2: ALPN for https, prior knowledge (h2c) for http
-    };
-
-    explicit BackendClient(Settings settings, QObject *parent = nullptr);
     ~BackendClient() override;
+
+    static std::unique_ptr<BackendClient> create(const BackendSettings &settings, QObject *parent = nullptr);
 
     /// Starts a call. The returned request is owned by `owner`; it emits finished() exactly once, at the
     /// latest when the timeout elapses. Deleting it aborts the call.
-    BackendRequest *start(const BackendCall &call, const QByteArray &requestId, QObject *owner);
+    virtual BackendRequest *start(const BackendCall &call, const QByteArray &requestId, QObject *owner) = 0;
 
-    int clientCount() const { return int(m_clients.size()); }
+    /// "curl" or "qt", as in the config.
+    virtual QLatin1String kind() const = 0;
+
+    const BackendSettings &settings() const { return m_settings; }
+    int activeRequests() const { return int(m_requests.size()); }
+
+protected:
+    explicit BackendClient(BackendSettings settings, QObject *parent);
+
+    /// Every implementation calls this first in its destructor, while the transport still exists.
+    void detachRequests();
+    /// The value of the Accept header for a call.
+    static QByteArray acceptFor(const BackendCall &call);
 
 private:
-    Settings m_settings;
-    QByteArray m_userAgent;
-    QByteArray m_authToken;
-    /// Each QNetworkAccessManager runs its HTTP connections in a thread of its own; several of them lift both
-    /// the per-client connection limit and the single-thread ceiling. Calls are spread round-robin.
-    std::vector<QNetworkAccessManager *> m_clients;
-    size_t m_next = 0;
+    friend class BackendRequest;
+    void track(BackendRequest *request) { m_requests.insert(request); }
+    void untrack(BackendRequest *request) { m_requests.remove(request); }
+
+    BackendSettings m_settings;
+    QSet<BackendRequest *> m_requests;
 };
 
 } // namespace prc

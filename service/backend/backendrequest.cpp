@@ -1,74 +1,84 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "backend/backendrequest.h"
 
-#include <QNetworkReply>
+#include "backend/backendclient.h"
 
 namespace prc {
 
-BackendRequest::BackendRequest(QNetworkReply *reply, int timeoutMs, qint64 maxResponseSize, QObject *parent)
-    : QObject(parent)
-    , m_reply(reply)
+BackendRequest::BackendRequest(BackendClient *client, int timeoutMs, qint64 maxResponseSize, QObject *owner)
+    : QObject(owner)
+    , m_client(client)
     , m_maxResponseSize(maxResponseSize)
+    , m_timeoutMs(timeoutMs)
 {
     m_elapsed.start();
-    reply->setParent(this);
-    connect(reply, &QNetworkReply::readyRead, this, &BackendRequest::onReadyRead);
-    connect(reply, &QNetworkReply::finished, this, &BackendRequest::onReplyFinished);
+    m_client->track(this);
 
-    // One timer bounds the whole call: connect, headers and a body that may trickle forever.
+    // One timer bounds the whole call: waiting for a connection, connect, headers and a body that may
+    // trickle forever.
     m_timeout.setSingleShot(true);
     m_timeout.setTimerType(Qt::CoarseTimer);
-    connect(&m_timeout, &QTimer::timeout, this, [this, timeoutMs] {
-        BackendResult result;
-        result.outcome = BackendResult::Outcome::Timeout;
-        result.error = QStringLiteral("backend did not answer within %1 ms").arg(timeoutMs);
-        finish(std::move(result));
+    connect(&m_timeout, &QTimer::timeout, this, [this] {
+        fail(BackendResult::Outcome::Timeout,
+             QStringLiteral("backend did not answer within %1 ms").arg(m_timeoutMs));
     });
     m_timeout.start(timeoutMs);
 }
 
 BackendRequest::~BackendRequest()
 {
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
-    }
+    if (m_client)
+        m_client->untrack(this);
 }
 
-void BackendRequest::onReadyRead()
+bool BackendRequest::appendBody(const char *data, qsizetype size)
 {
-    if (m_finished || !m_reply)
-        return;
-    m_body += m_reply->readAll();
-    if (m_body.size() > m_maxResponseSize) {
-        BackendResult result;
-        result.outcome = BackendResult::Outcome::TooLarge;
-        result.error = QStringLiteral("backend response larger than %1 bytes").arg(m_maxResponseSize);
-        finish(std::move(result));
-    }
+    if (m_body.size() + size > m_maxResponseSize)
+        return false;
+    m_body.append(data, size);
+    return true;
 }
 
-void BackendRequest::onReplyFinished()
+void BackendRequest::complete(int status, QByteArray cacheControl)
 {
-    if (m_finished || !m_reply)
-        return;
-    onReadyRead();
+    BackendResult result;
+    result.outcome = BackendResult::Outcome::Response;
+    result.status = status;
+    result.body = std::move(m_body);
+    result.cacheControl = std::move(cacheControl);
+    finish(std::move(result));
+}
+
+void BackendRequest::fail(BackendResult::Outcome outcome, QString error)
+{
     if (m_finished)
         return;
-
+    // The transfer may still run (timeout, size cap): stop it before anyone hears of the result.
+    abortTransfer();
     BackendResult result;
-    const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (status.isValid()) {
-        // HTTP-level "errors" (404, 500, ...) still carry a complete response.
-        result.outcome = BackendResult::Outcome::Response;
-        result.status = status.toInt();
-        result.body = std::move(m_body);
-        result.cacheControl = m_reply->rawHeader(QByteArrayLiteral("Cache-Control"));
-    } else {
-        result.outcome = BackendResult::Outcome::NetworkError;
-        result.error = m_reply->errorString();
-    }
+    result.outcome = outcome;
+    result.error = std::move(error);
     finish(std::move(result));
+}
+
+void BackendRequest::failTooLarge()
+{
+    fail(BackendResult::Outcome::TooLarge,
+         QStringLiteral("backend response larger than %1 bytes").arg(m_maxResponseSize));
+}
+
+void BackendRequest::detach()
+{
+    if (m_finished || !m_client)
+        return;
+    abortTransfer();
+    m_client->untrack(this);
+    m_client = nullptr;
+    // Queued on this object: an owner that is being torn down deletes the request before it runs.
+    QMetaObject::invokeMethod(
+        this,
+        [this] { fail(BackendResult::Outcome::NetworkError, QStringLiteral("backend client shut down")); },
+        Qt::QueuedConnection);
 }
 
 void BackendRequest::finish(BackendResult result)
@@ -77,12 +87,12 @@ void BackendRequest::finish(BackendResult result)
         return;
     m_finished = true;
     m_timeout.stop();
-    result.elapsedMs = m_elapsed.elapsed();
-    if (m_reply) {
-        m_reply->disconnect(this);
-        if (m_reply->isRunning())
-            m_reply->abort();
+    m_body = QByteArray();
+    if (m_client) {
+        m_client->untrack(this);
+        m_client = nullptr;
     }
+    result.elapsedMs = m_elapsed.elapsed();
     Q_EMIT finished(result);
 }
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cache/cachingbackend.h"
 
-#include "backend/backendclient.h"
-#include "backend/backendrequest.h"
 #include "cache/lookupcache.h"
 #include "cache/sharedcache.h"
 #include "metrics/endpointmetrics.h"
@@ -10,47 +8,29 @@
 
 namespace prc {
 
-CachingBackend::CachingBackend(const QString &name, EndpointMode mode, BackendClient &client,
-                               LookupCache &cache, EndpointMetrics &metrics, QObject *parent,
-                               SharedCache *shared)
-    : QObject(parent)
+CachingBackend::CachingBackend(const QString &name, EndpointMode mode, Backend &backend, LookupCache &cache,
+                               EndpointMetrics &metrics, QObject *parent, SharedCache *shared)
+    : Backend(parent)
     , m_name(name)
     , m_mode(mode)
-    , m_client(client)
+    , m_backend(backend)
     , m_cache(cache)
     , m_metrics(metrics)
     , m_shared(shared)
 {
 }
 
-// Requests still in flight are children and abort when deleted; their waiters are gone by then (sessions
-// hold the endpoint context that owns this object).
+// Backend calls still in flight are children (this object is their receiver) and abort when deleted; their
+// waiters are gone by then (sessions hold the endpoint context that owns this object).
 CachingBackend::~CachingBackend() = default;
-
-QLatin1String CachingBackend::sourceName(Source source)
-{
-    switch (source) {
-    case Source::Backend:
-        return QLatin1String("backend");
-    case Source::Coalesced:
-        return QLatin1String("coalesced");
-    case Source::Cache:
-        return QLatin1String("cache");
-    case Source::Stale:
-        return QLatin1String("stale");
-    case Source::Shared:
-        return QLatin1String("shared");
-    }
-    return QLatin1String("unknown");
-}
 
 void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId, QObject *receiver,
                             Callback callback)
 {
-    const QByteArray key = LookupCache::keyFor(call);
+    const QByteArray key = LookupCache::keyFor(call, m_cache.config().keyAttributes);
     if (const BackendResult *hit = m_cache.fresh(key)) {
         ++m_metrics.cacheHits;
-        callback(*hit, Source::Cache);
+        callback(*hit, classifyResult(m_mode, *hit, m_shape), Source::Cache);
         return;
     }
 
@@ -80,12 +60,16 @@ void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId
 
 void CachingBackend::start(const QByteArray &key)
 {
-    Flight &flight = m_flights[key];
+    // Copies: the backend may answer before lookup() returns, and finish() takes the flight out of the hash.
+    const Flight &flight = m_flights[key];
+    const BackendCall call = flight.call;
+    const QByteArray leaderId = flight.leaderId;
     // The request belongs to this object, not to the session that asked first: when that session goes away,
     // the others waiting for the same answer still get it (and the cache still learns it).
-    flight.request = m_client.start(flight.call, flight.leaderId, this);
-    connect(flight.request, &BackendRequest::finished, this,
-            [this, key](const BackendResult &result) { finish(key, result); });
+    m_backend.lookup(call, leaderId, this,
+                     [this, key](const BackendResult &result, ResultClass resultClass, Source) {
+                         finish(key, result, resultClass);
+                     });
 }
 
 void CachingBackend::sharedAnswer(const QByteArray &key, const std::optional<SharedEntry> &entry)
@@ -94,7 +78,8 @@ void CachingBackend::sharedAnswer(const QByteArray &key, const std::optional<Sha
         return;
     // Only what this endpoint would have stored itself is an answer: a value another connector wrote for
     // another mode under the same name, say, is not.
-    const ResultClass resultClass = entry ? classifyResult(m_mode, entry->result) : ResultClass::TempError;
+    const ResultClass resultClass =
+        entry ? classifyResult(m_mode, entry->result, m_shape) : ResultClass::TempError;
     const bool usable = resultClass == ResultClass::Found || resultClass == ResultClass::NotFound
                         || resultClass == ResultClass::PolicyAction;
     if (entry && !usable)
@@ -107,7 +92,7 @@ void CachingBackend::sharedAnswer(const QByteArray &key, const std::optional<Sha
             Flight flight = m_flights.take(key);
             for (Waiter &waiter : flight.waiters) {
                 if (waiter.receiver)
-                    waiter.callback(entry->result, Source::Shared);
+                    waiter.callback(entry->result, resultClass, Source::Shared);
             }
             return;
         }
@@ -127,14 +112,11 @@ void CachingBackend::share(const QByteArray &key, const BackendResult &result, R
         m_shared->forget(key);
 }
 
-void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
+void CachingBackend::finish(const QByteArray &key, const BackendResult &result, ResultClass resultClass)
 {
     // Taken out first: a callback may start a new lookup for the same key (the next pipelined request).
     Flight flight = m_flights.take(key);
-    flight.request->deleteLater();
-
-    const ResultClass resultClass = classifyResult(m_mode, result);
-    m_metrics.recordBackendCall(result, resultClass);
+    // The backend call itself was counted and, when it failed, logged by the backend behind this cache.
     m_cache.offer(key, result, resultClass);
     share(key, result, resultClass);
 
@@ -146,18 +128,14 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
             stale = true;
         }
     }
-    if (result.isFailedCall()) {
-        // Logged once per backend call, with the request id the backend saw, however many requests waited.
-        qCWarning(lcBackend).noquote()
-            << flight.leaderId << m_name << "backend call failed:" << result.failureText()
-            << QStringLiteral("(%1 ms)").arg(result.elapsedMs)
-            << (flight.waiters.size() > 1 ? QStringLiteral("for %1 requests").arg(flight.waiters.size())
-                                          : QString())
-            << (stale ? "- answered from the cache (stale-if-error)" : "");
+    if (stale) {
+        qCWarning(lcBackend).noquote() << flight.leaderId << m_name << "answered" << flight.waiters.size()
+                                       << "request(s) from the cache (stale-if-error)";
     }
 
     // The stale answer lives in the cache; copy it, since a callback may start a lookup that evicts it.
     const BackendResult delivered = *answer;
+    const ResultClass deliveredClass = stale ? classifyResult(m_mode, delivered, m_shape) : resultClass;
     for (std::size_t i = 0; i < flight.waiters.size(); ++i) {
         Waiter &waiter = flight.waiters[i];
         if (!waiter.receiver)
@@ -165,7 +143,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result)
         if (stale)
             ++m_metrics.cacheStale;
         const Source source = stale ? Source::Stale : (i == 0 ? Source::Backend : Source::Coalesced);
-        waiter.callback(delivered, source);
+        waiter.callback(delivered, deliveredClass, source);
     }
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "backend/backendcall.h"
+#include "backend/backend.h"
 #include "config/endpointconfig.h"
 #include "metrics/resultclass.h"
 
@@ -16,8 +16,6 @@
 
 namespace prc {
 
-class BackendClient;
-class BackendRequest;
 class EndpointMetrics;
 class LookupCache;
 class SharedCache;
@@ -26,36 +24,28 @@ struct SharedEntry;
 /// The backend as seen through an endpoint's cache: answers from a fresh entry at once, joins identical calls
 /// already in flight (one backend request, every waiter answered), stores what may be stored, and stands in
 /// an expired answer when the backend fails within stale-if-error.
-class CachingBackend : public QObject
+class CachingBackend : public Backend
 {
     Q_OBJECT
 
 public:
-    enum class Source {
-        Backend,   ///< this request's own backend call
-        Coalesced, ///< another request's identical backend call
-        Cache,     ///< a fresh cache entry; no backend call
-        Stale,     ///< an expired entry, because the backend failed
-        Shared,    ///< a fresh entry of the shared tier (Redis); no backend call
-    };
-
-    /// Gets the answer and where it came from.
-    using Callback = std::function<void(const BackendResult &result, Source source)>;
-
-    /// name: the endpoint's, for log lines. shared: the shared tier asked after a miss in memory, or null.
-    CachingBackend(const QString &name, EndpointMode mode, BackendClient &client, LookupCache &cache,
+    /// name: the endpoint's, for log lines. backend: where misses go (the direct backend). shared: the shared
+    /// tier asked after a miss in memory, or null.
+    CachingBackend(const QString &name, EndpointMode mode, Backend &backend, LookupCache &cache,
                    EndpointMetrics &metrics, QObject *parent = nullptr, SharedCache *shared = nullptr);
     ~CachingBackend() override;
 
     /// Answers a call. A cache hit runs the callback before this returns; otherwise it runs once the backend
     /// call ends (bounded by request-timeout). It never runs after `receiver` is destroyed, and a receiver
     /// that goes away does not cancel the call for the others waiting on it.
-    void lookup(const BackendCall &call, const QByteArray &requestId, QObject *receiver, Callback callback);
+    void lookup(const BackendCall &call, const QByteArray &requestId, QObject *receiver,
+                Callback callback) override;
 
     /// Distinct backend calls in flight.
     int flightCount() const { return int(m_flights.size()); }
 
-    static QLatin1String sourceName(Source source);
+    /// How the endpoint reads lookup answers, so the cache classifies them as the handler answers them.
+    void setLookupShape(const LookupShape &shape) { m_shape = shape; }
 
 private:
     struct Waiter
@@ -66,8 +56,7 @@ private:
     };
     struct Flight
     {
-        BackendRequest *request = nullptr; ///< null while the shared tier is asked
-        BackendCall call;
+        BackendCall call;    ///< kept while the shared tier is asked
         QByteArray leaderId; ///< the request id the backend saw (X-Request-Id)
         std::vector<Waiter> waiters;
     };
@@ -75,11 +64,12 @@ private:
     void start(const QByteArray &key);
     void sharedAnswer(const QByteArray &key, const std::optional<SharedEntry> &entry);
     void share(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
-    void finish(const QByteArray &key, const BackendResult &result);
+    void finish(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
 
     QString m_name;
     EndpointMode m_mode;
-    BackendClient &m_client;
+    LookupShape m_shape;
+    Backend &m_backend;
     LookupCache &m_cache;
     EndpointMetrics &m_metrics;
     SharedCache *m_shared;

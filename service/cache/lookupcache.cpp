@@ -13,6 +13,27 @@ namespace {
 // A full sweep for long-expired entries costs O(entries); doing it at most this often keeps it negligible.
 constexpr qint64 PurgeIntervalMs = 30 * 1000;
 
+/// The fields of a form-encoded body named in `names`, in that order, still encoded (so the key stays
+/// unambiguous). An absent field is its bare name, which no present field ("name=...") can equal.
+QByteArray selectedFields(const QByteArray &body, const QStringList &names)
+{
+    const QList<QByteArray> pairs = body.split('&');
+    QByteArray selected;
+    for (const QString &name : names) {
+        const QByteArray field = name.toUtf8();
+        bool found = false;
+        for (const QByteArray &pair : pairs) {
+            if (pair.startsWith(field) && pair.size() > field.size() && pair.at(field.size()) == '=') {
+                selected += pair + '&';
+                found = true;
+            }
+        }
+        if (!found)
+            selected += field + '&';
+    }
+    return selected;
+}
+
 } // namespace
 
 LookupCache::LookupCache(const CacheConfig &config, std::shared_ptr<const Clock> clock,
@@ -24,7 +45,7 @@ LookupCache::LookupCache(const CacheConfig &config, std::shared_ptr<const Clock>
 {
 }
 
-QByteArray LookupCache::keyFor(const BackendCall &call)
+QByteArray LookupCache::keyFor(const BackendCall &call, const QStringList &keyAttributes)
 {
     // The URL is in its encoded form, so two keys that differ only in %-escaping stay two keys: the backend
     // might tell them apart too. The body is separated by a byte that cannot occur in an encoded URL.
@@ -35,7 +56,10 @@ QByteArray LookupCache::keyFor(const BackendCall &call)
         key += '\n';
         key += call.contentType;
         key += '\n';
-        key += call.body;
+        if (keyAttributes.isEmpty())
+            key += call.body;
+        else
+            key += selectedFields(call.body, keyAttributes);
     }
     return key;
 }

@@ -31,8 +31,8 @@ public:
                 EndpointMetrics *metrics = nullptr);
 
     /// The cache key: method, URL with query and, for POST, the body. Identical calls and only those share
-    /// it.
-    static QByteArray keyFor(const BackendCall &call);
+    /// it. keyAttributes (policy): a POST body counts only with these form fields, in this order.
+    static QByteArray keyFor(const BackendCall &call, const QStringList &keyAttributes = {});
 
     /// What to do with a backend result.
     struct Decision

@@ -2,6 +2,8 @@
 #include "listen/endpointcontext.h"
 
 #include "backend/backendclient.h"
+#include "backend/directbackend.h"
+#include "backend/failoverclient.h"
 #include "cache/cachingbackend.h"
 #include "cache/lookupcache.h"
 #include "cache/sharedcache.h"
@@ -17,11 +19,12 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
                                  std::shared_ptr<EndpointMetrics> metrics, std::shared_ptr<const Clock> clock)
     : m_config(config)
     , m_handler(createHandler(config))
-    , m_backend(std::make_unique<BackendClient>(
-          BackendClient::Settings{userAgent, config.authToken, config.requestTimeoutMs,
-                                  config.maxResponseSize, config.backendConnections, config.backendHttp2}))
     , m_metrics(metrics ? std::move(metrics) : std::make_shared<EndpointMetrics>())
+    , m_client(FailoverClient::wrap(BackendClient::create(BackendSettings::fromConfig(config, userAgent)),
+                                    config, m_metrics))
+    , m_direct(std::make_unique<DirectBackend>(config.name, config.mode, *m_client, m_metrics))
 {
+    m_direct->setLookupShape(lookupShape(config));
     // Policy endpoints too are cached only when their own cache.enabled says so; nothing is on by default.
     if (config.cache.enabled) {
         m_cache = std::make_unique<LookupCache>(
@@ -30,24 +33,40 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
             m_sharedCache = std::make_unique<SharedCache>(config.name, config.cache.shared,
                                                           config.maxResponseSize, *m_metrics);
         }
-        m_cachingBackend = std::make_unique<CachingBackend>(config.name, config.mode, *m_backend, *m_cache,
+        m_cachingBackend = std::make_unique<CachingBackend>(config.name, config.mode, *m_direct, *m_cache,
                                                             *m_metrics, nullptr, m_sharedCache.get());
+        m_cachingBackend->setLookupShape(lookupShape(config));
     }
 }
 
 EndpointContext::~EndpointContext() = default;
 
+Backend &EndpointContext::backend() const
+{
+    if (m_cachingBackend)
+        return *m_cachingBackend;
+    return *m_direct;
+}
+
+LookupShape EndpointContext::lookupShape(const EndpointConfig &config)
+{
+    // The loader has checked the pointer; a config built in code with a bad one reads the whole body.
+    return LookupShape{JsonPointer::parse(config.valuePath).value_or(JsonPointer()), config.notFoundStatuses};
+}
+
 std::unique_ptr<ModeHandler> EndpointContext::createHandler(const EndpointConfig &config)
 {
     const qsizetype maxRequest = config.effectiveMaxRequestSize();
+    const LookupShape shape = lookupShape(config);
     switch (config.mode) {
     case EndpointMode::TcpLookup:
-        return std::make_unique<TcpLookupHandler>(config.target, config.listSeparator.toUtf8(), maxRequest);
+        return std::make_unique<TcpLookupHandler>(config.target, config.listSeparator.toUtf8(), maxRequest,
+                                                  shape);
     case EndpointMode::SocketmapLookup:
         return std::make_unique<SocketmapLookupHandler>(config.target, config.listSeparator.toUtf8(),
-                                                        maxRequest);
+                                                        maxRequest, shape);
     case EndpointMode::Policy:
-        return std::make_unique<PolicyHandler>(config.target, maxRequest);
+        return std::make_unique<PolicyHandler>(config.target, maxRequest, config.failureAction);
     }
     return nullptr;
 }

@@ -2,13 +2,16 @@
 #pragma once
 
 #include "config/endpointconfig.h"
+#include "modes/lookupanswer.h"
 
 #include <memory>
 
 namespace prc {
 
+class Backend;
 class BackendClient;
 class CachingBackend;
+class DirectBackend;
 class Clock;
 class EndpointMetrics;
 class LookupCache;
@@ -33,7 +36,10 @@ public:
 
     const EndpointConfig &config() const { return m_config; }
     const ModeHandler &handler() const { return *m_handler; }
-    BackendClient &backend() const { return *m_backend; }
+    /// The way to an answer: through the cache when the endpoint has one, else straight to the backend.
+    Backend &backend() const;
+    /// The HTTP client itself, for calls that bypass cache and metrics (the health probe).
+    BackendClient &client() const { return *m_client; }
     EndpointMetrics &metrics() const { return *m_metrics; }
     /// The cache and the way through it; both null when the endpoint's cache is off.
     LookupCache *cache() const { return m_cache.get(); }
@@ -42,12 +48,14 @@ public:
     SharedCache *sharedCache() const { return m_sharedCache.get(); }
 
     static std::unique_ptr<ModeHandler> createHandler(const EndpointConfig &config);
+    static LookupShape lookupShape(const EndpointConfig &config);
 
 private:
     EndpointConfig m_config;
     std::unique_ptr<ModeHandler> m_handler;
-    std::unique_ptr<BackendClient> m_backend;
     std::shared_ptr<EndpointMetrics> m_metrics;
+    std::unique_ptr<BackendClient> m_client;
+    std::unique_ptr<DirectBackend> m_direct;
     std::unique_ptr<LookupCache> m_cache;
     std::unique_ptr<SharedCache> m_sharedCache;
     // Declared last: destroyed first, aborting its backend calls while the client and cache still exist.

@@ -10,11 +10,11 @@
 
 #include <memory>
 
-class QTcpServer;
-
 namespace prc {
 
 class Clock;
+class Connection;
+class Listener;
 class EndpointContext;
 class EndpointMetrics;
 class LookupCache;
@@ -32,7 +32,8 @@ public:
                    QObject *parent = nullptr);
     ~EndpointServer() override;
 
-    bool listen(QString *error);
+    /// Binds the configured address or path; with a descriptor (passed by systemd), listens on that instead.
+    bool listen(QString *error, int passedDescriptor = -1);
     quint16 serverPort() const;
     bool isListening() const;
 
@@ -61,10 +62,10 @@ Q_SIGNALS:
     void drained();
 
 private:
-    void acceptConnections();
+    void acceptConnection(Connection *connection);
     void removeSession(Session *session);
 
-    QTcpServer *m_server;
+    Listener *m_listener = nullptr;
     std::shared_ptr<EndpointMetrics> m_metrics;
     std::shared_ptr<const Clock> m_clock;
     std::shared_ptr<const EndpointContext> m_context;

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "listen/session.h"
 
-#include "backend/backendclient.h"
-#include "backend/backendrequest.h"
-#include "cache/cachingbackend.h"
+#include "backend/backend.h"
+#include "listen/connection.h"
 #include "listen/endpointcontext.h"
 #include "metrics/endpointmetrics.h"
 #include "modes/modehandler.h"
 #include "servicelogging.h"
 
-#include <QTcpSocket>
+#include <QIODevice>
 #include <QTimer>
 #include <QUuid>
 
@@ -39,19 +38,17 @@ QByteArray printable(const QByteArray &bytes)
 
 } // namespace
 
-Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> context, QObject *parent)
+Session::Session(Connection *connection, std::shared_ptr<const EndpointContext> context, QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
+    , m_connection(connection)
+    , m_socket(connection->device())
     , m_context(std::move(context))
-    , m_idleTimer(new QTimer(socket))
+    , m_idleTimer(new QTimer(connection))
 {
-    m_socket->setParent(this);
-    m_peer = (m_socket->peerAddress().toString() + QLatin1Char(':') + QString::number(m_socket->peerPort()))
-                 .toUtf8();
-    // Qt stops reading from the kernel once this much is buffered: TCP flow control does the rest.
-    // Replies are small and complete: send each at once instead of waiting for Nagle's algorithm.
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_socket->setReadBufferSize(m_context->config().effectiveMaxRequestSize() + FramingSlack);
+    m_connection->setParent(this);
+    m_peer = m_connection->peer();
+    // Qt stops reading from the kernel once this much is buffered: the kernel's flow control does the rest.
+    m_connection->setReadBufferSize(m_context->config().effectiveMaxRequestSize() + FramingSlack);
 
     m_idleTimer->setSingleShot(true);
     m_idleTimer->setTimerType(Qt::CoarseTimer);
@@ -61,26 +58,22 @@ Session::Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> cont
             return;
         }
         qCDebug(lcSession) << m_peer << "idle timeout, closing";
-        m_socket->abort();
+        m_connection->abort();
     });
 
-    connect(m_socket, &QTcpSocket::readyRead, this, &Session::processBuffer);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+    connect(m_socket, &QIODevice::readyRead, this, &Session::processBuffer);
+    connect(m_socket, &QIODevice::bytesWritten, this, [this] {
         if (!paused())
             processBuffer();
     });
-    connect(m_socket, &QTcpSocket::disconnected, this, &Session::onDisconnected);
+    connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
     restartIdleTimer();
     qCDebug(lcSession) << m_peer << "connected to" << m_context->config().name;
 }
 
-Session::~Session()
-{
-    // Calls in flight go first: their network replies belong to the endpoint context's clients, which this
-    // session may be the last to keep alive (its shared_ptr member is released before QObject deletes
-    // children).
-    qDeleteAll(findChildren<BackendRequest *>(Qt::FindDirectChildrenOnly));
-}
+// Backend calls in flight are children and abort when deleted. This session may hold the last reference to
+// its endpoint context: then the backend client goes first and stops their transfers itself.
+Session::~Session() = default;
 
 void Session::drain()
 {
@@ -149,41 +142,21 @@ void Session::accept(const QByteArray &frame)
         return;
     }
 
-    if (CachingBackend *cached = m_context->cachingBackend()) {
-        // Failures are logged by the cache, once per backend call, however many requests it answers.
-        cached->lookup(
-            *prepared.call, id, this,
-            [this, sequence, id, key = prepared.logKey](const BackendResult &result,
-                                                        CachingBackend::Source source) {
-                QByteArray reply = m_context->handler().reply(result, id);
-                m_context->metrics().recordRequest(classifyReply(m_context->config().mode, result, reply));
-                qCDebug(lcSession).noquote()
-                    << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
-                    << QStringLiteral("(%1)").arg(CachingBackend::sourceName(source));
-                complete(sequence, std::move(reply), false);
-            });
-        return;
-    }
-
-    BackendRequest *request = m_context->backend().start(*prepared.call, id, this);
-    const QByteArray key = prepared.logKey;
-    connect(request, &BackendRequest::finished, this,
-            [this, sequence, id, key, request](const BackendResult &result) {
-                QByteArray reply = m_context->handler().reply(result, id);
-                const ResultClass resultClass = classifyReply(m_context->config().mode, result, reply);
-                m_context->metrics().recordBackendCall(result, resultClass);
-                m_context->metrics().recordRequest(resultClass);
-                if (result.isFailedCall()) {
-                    qCWarning(lcBackend).noquote()
-                        << id << m_context->config().name << "backend call failed:" << result.failureText()
-                        << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
-                }
-                qCDebug(lcSession).noquote()
-                    << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
-                    << QStringLiteral("(%1 ms)").arg(result.elapsedMs);
-                request->deleteLater();
-                complete(sequence, std::move(reply), false);
-            });
+    // One path for every answer: the endpoint's backend counts and logs the backend call (once, however many
+    // requests it answers); the session counts the request and answers it in order.
+    m_context->backend().lookup(
+        *prepared.call, id, this,
+        [this, sequence, id, key = prepared.logKey](const BackendResult &result, ResultClass,
+                                                    Backend::Source source) {
+            QByteArray reply = m_context->handler().reply(result, id);
+            // Counted by the reply Postfix gets: an answer can still become an error here (over the reply
+            // limit of its protocol, say).
+            m_context->metrics().recordRequest(classifyReply(m_context->config().mode, result, reply));
+            qCDebug(lcSession).noquote()
+                << id << m_peer << m_context->config().name << printable(key) << "->" << printable(reply)
+                << QStringLiteral("(%1, %2 ms)").arg(Backend::sourceName(source)).arg(result.elapsedMs);
+            complete(sequence, std::move(reply), false);
+        });
 }
 
 quint64 Session::reserveReply()
@@ -232,7 +205,7 @@ void Session::closeAfterFlush(const char *why)
     qCDebug(lcSession) << m_peer << "closing:" << why;
     m_stopReading = true;
     m_idleTimer->start(LingerMs);
-    m_socket->disconnectFromHost();
+    m_connection->closeGracefully();
 }
 
 void Session::restartIdleTimer()

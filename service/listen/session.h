@@ -7,23 +7,26 @@
 #include <deque>
 #include <memory>
 
-class QTcpSocket;
+class QIODevice;
 class QTimer;
 
 namespace prc {
 
+class Connection;
 class EndpointContext;
 struct BackendResult;
 
-/// One Postfix connection. Owns its socket, frames requests, runs their backend calls concurrently and
-/// answers strictly in arrival order. Memory is bounded: the receive buffer by max-request-size, the queue by
-/// max-in-flight, unsent replies by a write backlog limit (beyond which it stops reading the socket).
+/// One Postfix connection, over TCP or a Unix socket alike. Owns its connection, frames requests, runs their
+/// backend calls concurrently and answers strictly in arrival order. Memory is bounded: the receive buffer by
+/// max-request-size, the queue by max-in-flight, unsent replies by a write backlog limit (beyond which it
+/// stops reading the socket).
 class Session : public QObject
 {
     Q_OBJECT
 
 public:
-    Session(QTcpSocket *socket, std::shared_ptr<const EndpointContext> context, QObject *parent = nullptr);
+    Session(Connection *connection, std::shared_ptr<const EndpointContext> context,
+            QObject *parent = nullptr);
     ~Session() override;
 
     /// Stop taking new requests; close once every request already taken is answered.
@@ -57,7 +60,8 @@ private:
     void onDisconnected();
     bool paused() const;
 
-    QTcpSocket *m_socket;
+    Connection *m_connection;
+    QIODevice *m_socket; ///< the connection's stream
     std::shared_ptr<const EndpointContext> m_context;
     QTimer *m_idleTimer;
     QByteArray m_buffer;

@@ -4,7 +4,9 @@
 #include "backend/backendcall.h"
 #include "metrics/resultclass.h"
 
+#include <QByteArray>
 #include <QLatin1String>
+#include <QList>
 
 #include <array>
 
@@ -62,6 +64,18 @@ public:
 
     quint64 connectionsAccepted = 0;
     quint64 connectionsRefused = 0; ///< closed at once because max-connections was reached
+
+    /// One backend target (one URL of "target") and its circuit breaker.
+    struct Target
+    {
+        QByteArray url;                   ///< without user info and query, as the label
+        int state = 0;                    ///< CircuitBreaker::State: 0 closed, 1 open, 2 half-open
+        std::array<quint64, 3> entered{}; ///< transitions into each state
+    };
+    QList<Target> targets;       ///< filled when several targets or a circuit breaker are configured
+    quint64 failovers = 0;       ///< backend calls retried on the next target
+    quint64 circuitRejected = 0; ///< calls failed at once: every target's circuit was open
+    quint64 shedCalls = 0;       ///< calls answered at once: max-queued-calls were already waiting
 };
 
 } // namespace prc

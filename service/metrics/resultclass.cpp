@@ -25,7 +25,7 @@ QLatin1String resultClassName(ResultClass resultClass)
     return QLatin1String("unknown");
 }
 
-ResultClass classifyResult(EndpointMode mode, const BackendResult &result)
+ResultClass classifyResult(EndpointMode mode, const BackendResult &result, const LookupShape &shape)
 {
     if (mode == EndpointMode::Policy) {
         // Mirrors PolicyHandler::reply(): only a usable 200 action is passed on, everything else defers.
@@ -37,7 +37,7 @@ ResultClass classifyResult(EndpointMode mode, const BackendResult &result)
         return ResultClass::PolicyAction;
     }
 
-    switch (LookupAnswer::interpret(result).kind) {
+    switch (LookupAnswer::interpret(result, shape).kind) {
     case LookupAnswer::Kind::Found:
         return ResultClass::Found;
     case LookupAnswer::Kind::NotFound:

@@ -3,6 +3,7 @@
 
 #include "backend/backendcall.h"
 #include "config/endpointconfig.h"
+#include "modes/lookupanswer.h"
 
 #include <QLatin1String>
 
@@ -24,7 +25,8 @@ constexpr int ResultClassCount = int(ResultClass::Malformed) + 1;
 QLatin1String resultClassName(ResultClass resultClass);
 
 /// Classifies a backend result the way the endpoint's mode handler answers it.
-ResultClass classifyResult(EndpointMode mode, const BackendResult &result);
+/// shape: how a lookup endpoint reads answers (value-path, not-found-statuses).
+ResultClass classifyResult(EndpointMode mode, const BackendResult &result, const LookupShape &shape = {});
 
 /// Classifies the reply a mode handler made from `result` by its status word (tcp_table code, socketmap
 /// status), so the hot path does not parse the backend's JSON a second time; policy replies are classified

@@ -157,6 +157,43 @@ QByteArray renderMetrics(const ServiceApplication &service)
                 [](const EndpointServer *s) { return s->metrics().connectionsRefused; });
     perEndpoint("prc_requests_in_flight", "gauge", "Postfix requests taken and not answered yet.",
                 [](const EndpointServer *s) { return quint64(s->inFlightRequests()); });
+
+    // Failover, circuit breakers and load shedding: a target appears when the endpoint has several or a
+    // breaker.
+    static const char *const StateNames[] = {"closed", "open", "half_open"};
+    out.family("prc_backend_circuit_state", "gauge",
+               "1 for the state each backend target's circuit is in (closed, open, half_open).");
+    for (const EndpointServer *server : endpoints) {
+        for (const EndpointMetrics::Target &target : server->metrics().targets) {
+            for (int state = 0; state < 3; ++state) {
+                Labels labels = endpointLabel(server);
+                labels.append({"target", target.url});
+                labels.append({"state", QByteArray(StateNames[state])});
+                out.sample("prc_backend_circuit_state", labels, quint64(target.state == state ? 1 : 0));
+            }
+        }
+    }
+    out.family("prc_backend_circuit_transitions_total", "counter",
+               "Changes of a backend target's circuit, by the state it went to.");
+    for (const EndpointServer *server : endpoints) {
+        for (const EndpointMetrics::Target &target : server->metrics().targets) {
+            for (int state = 0; state < 3; ++state) {
+                Labels labels = endpointLabel(server);
+                labels.append({"target", target.url});
+                labels.append({"to", QByteArray(StateNames[state])});
+                out.sample("prc_backend_circuit_transitions_total", labels, target.entered[size_t(state)]);
+            }
+        }
+    }
+    perEndpoint("prc_backend_failovers_total", "counter", "Backend calls retried on the next target.",
+                [](const EndpointServer *s) { return s->metrics().failovers; });
+    perEndpoint("prc_backend_circuit_rejected_total", "counter",
+                "Calls answered with a temporary error at once because every target's circuit was open.",
+                [](const EndpointServer *s) { return s->metrics().circuitRejected; });
+    perEndpoint(
+        "prc_backend_shed_total", "counter",
+        "Calls answered with a temporary error at once because max-queued-calls were already waiting.",
+        [](const EndpointServer *s) { return s->metrics().shedCalls; });
     return out.text();
 }
 

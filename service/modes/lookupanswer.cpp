@@ -3,10 +3,36 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 namespace prc {
 
-LookupAnswer LookupAnswer::interpret(const BackendResult &result)
+namespace {
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+} // namespace
+
+LookupAnswer LookupAnswer::interpret(const BackendResult &result, const LookupShape &shape)
 {
     LookupAnswer answer;
     switch (result.outcome) {
@@ -23,7 +49,7 @@ LookupAnswer LookupAnswer::interpret(const BackendResult &result)
         break;
     }
 
-    if (result.status == 404) {
+    if (shape.notFoundStatuses.contains(result.status)) {
         answer.kind = Kind::NotFound;
         return answer;
     }
@@ -40,18 +66,47 @@ LookupAnswer LookupAnswer::interpret(const BackendResult &result)
 
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(result.body, &error);
-    if (error.error != QJsonParseError::NoError || !document.isArray()) {
+    if (error.error != QJsonParseError::NoError) {
         answer.kind = Kind::Temporary;
-        answer.reason = error.error != QJsonParseError::NoError
-                            ? QStringLiteral("invalid JSON from backend: %1").arg(error.errorString())
-                            : QStringLiteral("backend response is not a JSON array");
+        answer.reason = QStringLiteral("invalid JSON from backend: %1").arg(error.errorString());
         return answer;
     }
-    const QJsonArray array = document.array();
-    for (const QJsonValue &value : array) {
+    QJsonArray array;
+    if (shape.valuePath.isWholeDocument()) {
+        if (!document.isArray()) {
+            answer.kind = Kind::Temporary;
+            answer.reason = QStringLiteral("backend response is not a JSON array");
+            return answer;
+        }
+        array = document.array();
+    } else {
+        const QJsonValue root =
+            document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
+        const QJsonValue value = shape.valuePath.resolve(root);
+        if (value.isUndefined()) {
+            answer.kind = Kind::NotFound;
+            return answer;
+        }
+        if (value.isString()) {
+            answer.kind = Kind::Found;
+            answer.values.append(value.toString().toUtf8());
+            return answer;
+        }
+        if (!value.isArray()) {
+            answer.kind = Kind::Temporary;
+            answer.reason = QStringLiteral("backend value at %1 is %2, not a string or an array of strings")
+                                .arg(shape.valuePath.text(), typeName(value));
+            return answer;
+        }
+        array = value.toArray();
+    }
+    for (const QJsonValue &value : std::as_const(array)) {
         if (!value.isString()) {
             answer.kind = Kind::Temporary;
-            answer.reason = QStringLiteral("backend response array holds a non-string value");
+            answer.reason = shape.valuePath.isWholeDocument()
+                                ? QStringLiteral("backend response array holds a non-string value")
+                                : QStringLiteral("backend array at %1 holds a non-string value")
+                                      .arg(shape.valuePath.text());
             answer.values.clear();
             return answer;
         }

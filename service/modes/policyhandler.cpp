@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "modes/policyhandler.h"
 
+#include "config/policyfailureaction.h"
 #include "protocol/policycodec.h"
 
 namespace prc {
@@ -19,10 +20,22 @@ QByteArray temporary(const QByteArray &requestId, const QString &reason)
 
 } // namespace
 
-PolicyHandler::PolicyHandler(QUrl target, qsizetype maxRequestSize)
+PolicyHandler::PolicyHandler(QUrl target, qsizetype maxRequestSize, QString failureAction)
     : m_target(std::move(target))
     , m_maxRequestSize(maxRequestSize)
+    , m_failureAction(failureAction.toUtf8())
+    , m_failureActionTakesText(PolicyFailureAction::acceptsText(failureAction))
 {
+}
+
+QByteArray PolicyHandler::failed(const QByteArray &requestId, const QString &reason, bool rejected) const
+{
+    if (m_failureAction.isEmpty())
+        return rejected ? defer("451 4.3.5", requestId, reason) : temporary(requestId, reason);
+    if (!m_failureActionTakesText)
+        return PolicyCodec::reply(m_failureAction);
+    return PolicyCodec::reply(
+        QByteArray(m_failureAction + ' ' + requestId + ' ' + PolicyCodec::firstLine(reason.toUtf8())));
 }
 
 Frame PolicyHandler::takeRequest(QByteArray &buffer) const
@@ -55,7 +68,7 @@ QByteArray PolicyHandler::reply(const BackendResult &result, const QByteArray &r
     case BackendResult::Outcome::Timeout:
     case BackendResult::Outcome::NetworkError:
     case BackendResult::Outcome::TooLarge:
-        return temporary(requestId, result.error);
+        return failed(requestId, result.error, false);
     case BackendResult::Outcome::Response:
         break;
     }
@@ -63,21 +76,22 @@ QByteArray PolicyHandler::reply(const BackendResult &result, const QByteArray &r
     if (result.status == 200) {
         const QByteArray action = PolicyCodec::firstLine(result.body);
         if (action.isEmpty())
-            return temporary(requestId, QStringLiteral("backend returned an empty action"));
+            return failed(requestId, QStringLiteral("backend returned an empty action"), false);
         if (action.size() > PolicyCodec::MaxActionSize)
-            return temporary(
+            return failed(
                 requestId,
-                QStringLiteral("backend action longer than %1 bytes").arg(PolicyCodec::MaxActionSize));
+                QStringLiteral("backend action longer than %1 bytes").arg(PolicyCodec::MaxActionSize), false);
         return PolicyCodec::reply(action);
     }
     if (result.status >= 400 && result.status < 500) {
         // Deliberately not 5xx: a misconfigured backend (wrong token, wrong URL) must defer mail, not bounce
         // it.
-        return defer("451 4.3.5", requestId,
-                     QStringLiteral("backend rejected the request (misconfiguration?) with status %1")
-                         .arg(result.status));
+        return failed(requestId,
+                      QStringLiteral("backend rejected the request (misconfiguration?) with status %1")
+                          .arg(result.status),
+                      true);
     }
-    return temporary(requestId, QStringLiteral("unexpected backend status %1").arg(result.status));
+    return failed(requestId, QStringLiteral("unexpected backend status %1").arg(result.status), false);
 }
 
 QByteArray PolicyHandler::invalidStreamReply(const QString &reason, const QByteArray &requestId) const

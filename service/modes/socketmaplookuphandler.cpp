@@ -17,10 +17,11 @@ QByteArray reason(const QByteArray &requestId, const QString &text)
 } // namespace
 
 SocketmapLookupHandler::SocketmapLookupHandler(QUrl target, QByteArray listSeparator,
-                                               qsizetype maxRequestSize)
+                                               qsizetype maxRequestSize, LookupShape shape)
     : m_target(std::move(target))
     , m_separator(std::move(listSeparator))
     , m_maxRequestSize(maxRequestSize)
+    , m_shape(std::move(shape))
 {
 }
 
@@ -51,7 +52,7 @@ ModeHandler::Prepared SocketmapLookupHandler::prepare(const QByteArray &frame,
 
 QByteArray SocketmapLookupHandler::reply(const BackendResult &result, const QByteArray &requestId) const
 {
-    const LookupAnswer answer = LookupAnswer::interpret(result);
+    const LookupAnswer answer = LookupAnswer::interpret(result, m_shape);
     switch (answer.kind) {
     case LookupAnswer::Kind::Found: {
         const QByteArray data = answer.joined(m_separator);

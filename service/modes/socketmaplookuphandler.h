@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "modes/lookupanswer.h"
 #include "modes/modehandler.h"
 
 #include <QUrl>
@@ -12,7 +13,8 @@ namespace prc {
 class SocketmapLookupHandler : public ModeHandler
 {
 public:
-    SocketmapLookupHandler(QUrl target, QByteArray listSeparator, qsizetype maxRequestSize);
+    SocketmapLookupHandler(QUrl target, QByteArray listSeparator, qsizetype maxRequestSize,
+                           LookupShape shape = {});
 
     Frame takeRequest(QByteArray &buffer) const override;
     Prepared prepare(const QByteArray &frame, const QByteArray &requestId) const override;
@@ -23,6 +25,7 @@ private:
     QUrl m_target;
     QByteArray m_separator;
     qsizetype m_maxRequestSize;
+    LookupShape m_shape;
 };
 
 } // namespace prc

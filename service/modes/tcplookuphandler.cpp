@@ -15,10 +15,12 @@ QByteArray error(int code, const QByteArray &requestId, const QString &reason)
 
 } // namespace
 
-TcpLookupHandler::TcpLookupHandler(QUrl target, QByteArray listSeparator, qsizetype maxRequestSize)
+TcpLookupHandler::TcpLookupHandler(QUrl target, QByteArray listSeparator, qsizetype maxRequestSize,
+                                   LookupShape shape)
     : m_target(std::move(target))
     , m_separator(std::move(listSeparator))
     , m_maxRequestSize(maxRequestSize)
+    , m_shape(std::move(shape))
 {
 }
 
@@ -49,7 +51,7 @@ ModeHandler::Prepared TcpLookupHandler::prepare(const QByteArray &frame, const Q
 
 QByteArray TcpLookupHandler::reply(const BackendResult &result, const QByteArray &requestId) const
 {
-    const LookupAnswer answer = LookupAnswer::interpret(result);
+    const LookupAnswer answer = LookupAnswer::interpret(result, m_shape);
     switch (answer.kind) {
     case LookupAnswer::Kind::Found: {
         QByteArray line = TcpTableCodec::reply(200, answer.joined(m_separator));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "modes/lookupanswer.h"
 #include "modes/modehandler.h"
 
 #include <QUrl>
@@ -11,7 +12,7 @@ namespace prc {
 class TcpLookupHandler : public ModeHandler
 {
 public:
-    TcpLookupHandler(QUrl target, QByteArray listSeparator, qsizetype maxRequestSize);
+    TcpLookupHandler(QUrl target, QByteArray listSeparator, qsizetype maxRequestSize, LookupShape shape = {});
 
     Frame takeRequest(QByteArray &buffer) const override;
     Prepared prepare(const QByteArray &frame, const QByteArray &requestId) const override;
@@ -22,6 +23,7 @@ private:
     QUrl m_target;
     QByteArray m_separator;
     qsizetype m_maxRequestSize;
+    LookupShape m_shape;
 };
 
 } // namespace prc

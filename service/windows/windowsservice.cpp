@@ -6,11 +6,14 @@
 #include "config/configloader.h"
 #include "logging.h"
 #include "servicelogging.h"
+#include "stderrlogfile.h"
+#include "windowseventlog.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QMetaObject>
 #include <QStringList>
+#include <QTimer>
 
 #include <condition_variable>
 #include <cstdio>
@@ -35,8 +38,14 @@ namespace {
 // hung.
 constexpr DWORD StopWaitHintMs = ServiceApplication::DefaultDrainTimeoutMs + 5000;
 constexpr DWORD StartWaitHintMs = 10000;
+// How often the log file's size is checked against its bound.
+constexpr int LogRotationCheckMs = 60 * 1000;
 
-enum class Mode { Undecided, Service, Console, Failed };
+/// Failed: StartServiceCtrlDispatcherW itself failed (the dispatcher thread has returned).
+/// HandlerFailed: ServiceMain could not register its control handler; the dispatcher thread stays blocked in
+/// StartServiceCtrlDispatcherW (it returns only once the service reported SERVICE_STOPPED, which needs the
+/// handle), so it must not be joined.
+enum class Mode { Undecided, Service, Console, Failed, HandlerFailed };
 
 /// Shared between the Qt thread, the dispatcher thread (control handler) and the ServiceMain thread.
 struct State
@@ -55,12 +64,20 @@ struct State
 
     HANDLE finished = nullptr; ///< manual-reset event: the Qt side has returned
     int exitCode = 0;
+
+    StderrLogFile *logFile = nullptr; ///< under the SCM only; rotated from the Qt thread
 };
 
 State &state()
 {
     static State s;
     return s;
+}
+
+const WindowsEventLog &eventLog()
+{
+    static const WindowsEventLog log(WindowsService::ServiceName);
+    return log;
 }
 
 void setMode(Mode mode, DWORD error = 0)
@@ -83,10 +100,12 @@ void reportStatusLocked(DWORD currentState, DWORD waitHintMs = 0)
     s.status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     s.status.dwCurrentState = currentState;
     s.status.dwWaitHint = waitHintMs;
-    s.status.dwControlsAccepted =
-        currentState == SERVICE_RUNNING
-            ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
-            : 0;
+    // PRESHUTDOWN: Windows waits for the service (up to the preshutdown timeout, 3 minutes by default) before
+    // it shuts down; plain SHUTDOWN would leave it about 5 seconds for the whole system, too little to drain.
+    s.status.dwControlsAccepted = currentState == SERVICE_RUNNING
+                                      ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_PRESHUTDOWN
+                                            | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
+                                      : 0;
     const bool pending = currentState == SERVICE_START_PENDING || currentState == SERVICE_STOP_PENDING;
     s.status.dwCheckPoint = pending ? s.status.dwCheckPoint + 1 : 0;
     ::SetServiceStatus(s.statusHandle, &s.status);
@@ -162,6 +181,19 @@ void attachApplication(ServiceApplication *app, bool underScm)
         if (underScm)
             reportStatusLocked(SERVICE_RUNNING);
     }
+    if (underScm) {
+        eventLog().report(WindowsEventLog::Type::Information, WindowsEventLog::Started,
+                          L"postfix-rest-connector started; its log: "
+                              + (s.logFile ? s.logFile->path() : L"-"));
+        if (StderrLogFile *logFile = s.logFile) {
+            auto *rotation = new QTimer(app);
+            QObject::connect(rotation, &QTimer::timeout, app, [logFile] {
+                if (logFile->rotateIfLarger())
+                    qCInfo(lcWindowsService) << "log file rotated";
+            });
+            rotation->start(LogRotationCheckMs);
+        }
+    }
     // Once draining is over nothing may be posted to the application any more. destroyed() is emitted before
     // ~QObject drops the object's pending events, so an event posted just before is discarded safely.
     QObject::connect(app, &ServiceApplication::shutdownComplete, QCoreApplication::instance(), [] {
@@ -181,6 +213,7 @@ DWORD WINAPI controlHandler(DWORD control, DWORD /*eventType*/, LPVOID /*eventDa
 {
     switch (control) {
     case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_PRESHUTDOWN:
     case SERVICE_CONTROL_SHUTDOWN:
         reportStatus(SERVICE_STOP_PENDING, StopWaitHintMs);
         requestShutdown();
@@ -203,7 +236,7 @@ void WINAPI serviceMainEntry(DWORD /*argc*/, LPWSTR * /*argv*/)
     const SERVICE_STATUS_HANDLE handle =
         ::RegisterServiceCtrlHandlerExW(WindowsService::ServiceName, controlHandler, nullptr);
     if (!handle) {
-        setMode(Mode::Failed, ::GetLastError());
+        setMode(Mode::HandlerFailed, ::GetLastError());
         return;
     }
     {
@@ -215,10 +248,32 @@ void WINAPI serviceMainEntry(DWORD /*argc*/, LPWSTR * /*argv*/)
 
     ::WaitForSingleObject(s.finished, INFINITE);
 
+    std::wstring logPath;
+    int exitCode = 0;
+    {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        exitCode = s.exitCode;
+        logPath = s.logFile ? s.logFile->path() : std::wstring(L"-");
+    }
+    // Before SERVICE_STOPPED: the SCM may end the process right after that report.
+    if (exitCode != 0) {
+        const wchar_t *reason = exitCode == ExitConfigError  ? L" (the configuration is invalid)"
+                                : exitCode == ExitStartError ? L" (an endpoint cannot listen)"
+                                                             : L"";
+        eventLog().report(WindowsEventLog::Type::Error, WindowsEventLog::Failed,
+                          L"postfix-rest-connector stopped with exit code " + std::to_wstring(exitCode)
+                              + reason + L"; details in " + logPath);
+    } else {
+        eventLog().report(WindowsEventLog::Type::Information, WindowsEventLog::Stopped,
+                          L"postfix-rest-connector stopped");
+    }
+
     std::lock_guard<std::mutex> lock(s.mutex);
-    if (s.exitCode != 0) {
+    if (exitCode != 0) {
+        // A service-specific error: Windows runs the recovery actions for it only with the failure-actions
+        // flag set (sc failureflag postfix-rest-connector 1), which the installer does.
         s.status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
-        s.status.dwServiceSpecificExitCode = DWORD(s.exitCode);
+        s.status.dwServiceSpecificExitCode = DWORD(exitCode);
     } else {
         s.status.dwWin32ExitCode = NO_ERROR;
     }
@@ -252,9 +307,8 @@ std::wstring environmentVariable(const wchar_t *name)
     return std::wstring(buffer, length);
 }
 
-/// A service has no console: send stderr (where the log handler writes) to a file the installer made
-/// writable.
-void redirectStderrToLogFile()
+/// %ProgramData%\postfix-rest-connector\log\postfix-rest-connector.log, a folder the installer made writable.
+std::wstring logFilePath()
 {
     std::wstring base = environmentVariable(L"ProgramData");
     if (base.empty())
@@ -263,14 +317,23 @@ void redirectStderrToLogFile()
     const std::wstring logDirectory = directory + L"\\log";
     ::CreateDirectoryW(directory.c_str(), nullptr);
     ::CreateDirectoryW(logDirectory.c_str(), nullptr);
-    const std::wstring file = logDirectory + L"\\postfix-rest-connector.log";
-    if (std::FILE *stream = ::_wfreopen(file.c_str(), L"a", stderr))
-        std::setvbuf(stream, nullptr, _IONBF, 0);
+    return logDirectory + L"\\postfix-rest-connector.log";
 }
 
 int runUnderScm(int argc, char **argv)
 {
-    redirectStderrToLogFile();
+    // A service has no console: stderr, where the log handler writes, goes to a bounded file. Static:
+    // ServiceMain still names it after this function has returned.
+    static StderrLogFile logFile(logFilePath());
+    logFile.rotateIfLarger();
+    if (!logFile.open()) {
+        eventLog().report(WindowsEventLog::Type::Warning, WindowsEventLog::Started,
+                          L"cannot open the log file " + logFile.path() + L"; log messages are lost");
+    }
+    {
+        std::lock_guard<std::mutex> lock(state().mutex);
+        state().logFile = &logFile;
+    }
     const int code = serviceMain(argc, argv, [](ServiceApplication *app) { attachApplication(app, true); });
     std::lock_guard<std::mutex> lock(state().mutex);
     state().app = nullptr;
@@ -331,6 +394,16 @@ int WindowsService::run(int argc, char **argv)
         ::SetEvent(s.finished); // lets ServiceMain report SERVICE_STOPPED and the dispatcher return
         dispatcher.join();
         break;
+    case Mode::HandlerFailed: {
+        // The dispatcher thread cannot return (see Mode): end the process instead of waiting for it.
+        const std::wstring text =
+            L"postfix-rest-connector: cannot register the service control handler (error "
+            + std::to_wstring(error) + L")";
+        eventLog().report(WindowsEventLog::Type::Error, WindowsEventLog::ControlManagerError, text);
+        std::fprintf(stderr, "%ls\n", text.c_str());
+        std::fflush(stderr);
+        ::ExitProcess(UINT(ExitStartError));
+    }
     case Mode::Failed:
     case Mode::Undecided:
         ::SetEvent(s.finished);

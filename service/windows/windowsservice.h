@@ -12,16 +12,21 @@ namespace prc {
 /// foreground.
 ///
 /// Under the SCM:
-///  - SERVICE_CONTROL_STOP and SERVICE_CONTROL_SHUTDOWN post ServiceApplication::shutdown() to the event loop
-///    (finish requests in flight, then exit) and report STOP_PENDING until the loop has ended;
+///  - SERVICE_CONTROL_STOP, SERVICE_CONTROL_PRESHUTDOWN and SERVICE_CONTROL_SHUTDOWN post
+///    ServiceApplication::shutdown() to the event loop (finish requests in flight, then exit) and report
+///    STOP_PENDING until the loop has ended. PRESHUTDOWN comes first at system shutdown and Windows waits for
+///    it (the preshutdown timeout), so the drain fits into the shutdown;
 ///  - SERVICE_CONTROL_PARAMCHANGE (`sc control postfix-rest-connector paramchange`) reloads the
 ///  configuration,
 ///    like SIGHUP on Unix;
 ///  - stderr, where the service logs, goes to
 ///  %ProgramData%\postfix-rest-connector\log\postfix-rest-connector.log
-///    because a service has no console;
+///    because a service has no console; the file is rotated to postfix-rest-connector.log.1 beyond 10 MiB;
+///  - start, stop and failure also go to the Windows Event Log (Application, source postfix-rest-connector);
 ///  - a non-zero exit code (invalid configuration, port in use) is reported to the SCM as a service-specific
-///  error.
+///    error, for which the installer turns the recovery actions on (failure-actions flag);
+///  - if the control handler cannot be registered the process ends with exit code 3 instead of waiting for a
+///    dispatcher that cannot return.
 /// In the console, Ctrl+C, Ctrl+Break and closing the window stop the service gracefully.
 class WindowsService
 {

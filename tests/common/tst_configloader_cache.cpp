@@ -217,11 +217,13 @@ void TestConfigLoaderCache::cacheWarnings()
 
 void TestConfigLoaderCache::cacheKeys()
 {
-    QCOMPARE(ConfigLoader::endpointSectionKeys(), QStringList{QStringLiteral("cache")});
-    const QStringList expected{
-        QStringLiteral("enabled"),        QStringLiteral("max-entries"),         QStringLiteral("max-bytes"),
-        QStringLiteral("positive-ttl"),   QStringLiteral("negative-ttl"),        QStringLiteral("max-ttl"),
-        QStringLiteral("stale-if-error"), QStringLiteral("honor-cache-control"), QStringLiteral("shared")};
+    QCOMPARE(ConfigLoader::endpointSectionKeys(),
+             (QStringList{QStringLiteral("cache"), QStringLiteral("circuit-breaker")}));
+    const QStringList expected{QStringLiteral("enabled"),        QStringLiteral("max-entries"),
+                               QStringLiteral("max-bytes"),      QStringLiteral("positive-ttl"),
+                               QStringLiteral("negative-ttl"),   QStringLiteral("max-ttl"),
+                               QStringLiteral("stale-if-error"), QStringLiteral("honor-cache-control"),
+                               QStringLiteral("key-attributes"), QStringLiteral("shared")};
     QCOMPARE(ConfigLoader::cacheKeys(), expected);
     const QStringList sharedExpected{QStringLiteral("url"), QStringLiteral("prefix"),
                                      QStringLiteral("timeout"), QStringLiteral("password-file"),

@@ -66,8 +66,8 @@ void TestPostmap::initTestCase()
 
     m_backend = new FakeBackend(this);
     QVERIFY(m_backend->listen());
-    m_tcpPort = freePort();
-    m_socketmapPort = freePort();
+    m_tcpPort = reservedPort();
+    m_socketmapPort = reservedPort();
     const auto endpoint = [this](const QString &name, const QString &mode, quint16 port) {
         return endpointObject(name, mode, port, m_backend->url(QLatin1Char('/') + name),
                               {{QStringLiteral("auth-token"), QStringLiteral("e2e-token")},

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fakebackend.h"
 
+#include "serviceprocess.h"
+
 #include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -50,11 +52,8 @@ void FakeBackend::respond(const Response &response)
 
 quint16 FakeBackend::unusedPort()
 {
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = probe.serverPort();
-    probe.close();
-    return port;
+    // Reserved, not just free at this moment: no other server can be given it later in the test.
+    return reservedPort();
 }
 
 void FakeBackend::onNewConnection()

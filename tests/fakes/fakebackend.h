@@ -78,7 +78,7 @@ public:
     const QList<Request> &requests() const { return m_requests; }
     int connectionsAccepted() const { return m_accepted; }
 
-    /// A port on 127.0.0.1 where nothing listens (for "backend down").
+    /// A port on 127.0.0.1 where nothing listens, and nothing will while the test runs (for "backend down").
     static quint16 unusedPort();
 
 Q_SIGNALS:

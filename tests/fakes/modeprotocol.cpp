@@ -90,6 +90,9 @@ EndpointConfig localEndpoint(const QString &name, EndpointMode mode, const QUrl 
     config.bindAddress = QStringLiteral("127.0.0.1");
     config.bindPort = port;
     config.authToken = QStringLiteral("t");
+    // The suites that run once per backend client set this (see tests/CMakeLists.txt).
+    if (auto client = backendClientFromName(qEnvironmentVariable("PRC_TEST_BACKEND_CLIENT")))
+        config.backendClient = *client;
     return config;
 }
 

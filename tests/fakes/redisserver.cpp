@@ -51,7 +51,7 @@ QString RedisServer::url() const
 bool RedisServer::start()
 {
     if (m_port == 0)
-        m_port = freePort();
+        m_port = reservedPort();
     QByteArray config = "bind 127.0.0.1\n"
                         "port "
                         + QByteArray::number(m_port)

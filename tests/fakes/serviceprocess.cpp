@@ -3,11 +3,13 @@
 
 #include <QFile>
 #include <QJsonDocument>
-#include <QTcpServer>
 
-#ifdef Q_OS_UNIX
+#include <arpa/inet.h>
+#include <cerrno>
 #include <csignal>
-#endif
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 namespace prc::test {
 
@@ -60,13 +62,16 @@ void ServiceProcess::start(const QStringList &arguments)
     m_process.start(binary(), arguments);
 }
 
+void ServiceProcess::startVia(const QString &program, const QStringList &arguments)
+{
+    m_output.clear();
+    m_exited = false;
+    m_process.start(program, arguments);
+}
+
 void ServiceProcess::sendSignal(int signal)
 {
-#ifdef Q_OS_UNIX
     ::kill(pid_t(m_process.processId()), signal);
-#else
-    Q_UNUSED(signal);
-#endif
 }
 
 QJsonObject endpointObject(const QString &name, const QString &mode, quint16 port, const QUrl &target,
@@ -88,11 +93,24 @@ QJsonObject configObject(const QJsonArray &endpoints)
     return QJsonObject{{QStringLiteral("endpoints"), endpoints}};
 }
 
-quint16 freePort()
+quint16 reservedPort()
 {
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
+    // Binding and releasing a port (the obvious helper) lets the OS hand the same number to the next bind(0)
+    // in this process or in a test running beside it, and the service then fails with "address in use". A
+    // bound socket keeps the number taken: the OS skips ports with a bound socket when it picks one. The
+    // descriptor stays open on purpose until the process exits.
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int on = 1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
+        || ::bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0
+        || ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        qFatal("cannot reserve a port on 127.0.0.1: %s", std::strerror(errno));
+    return ntohs(address.sin_port);
 }
 
 } // namespace prc::test

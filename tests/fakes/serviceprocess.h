@@ -28,6 +28,13 @@ public:
 
     /// Starts with the given arguments (usually just the config path).
     void start(const QStringList &arguments);
+    /// Starts another program that runs the service in its place (systemd-socket-activate, say).
+    void startVia(const QString &program, const QStringList &arguments);
+    /// Environment for the next start.
+    void setEnvironment(const QProcessEnvironment &environment)
+    {
+        m_process.setProcessEnvironment(environment);
+    }
     /// True once the service logged that it is listening on every endpoint.
     bool isStarted() const { return m_output.contains("started with"); }
     bool hasExited() const { return m_exited; }
@@ -49,8 +56,13 @@ private:
     bool m_exited = false;
 };
 
-/// A free port on 127.0.0.1 (bound once by the OS, then released).
-quint16 freePort();
+/// A port on 127.0.0.1 that the OS gives to nobody else while this test process runs: a socket bound to it
+/// with SO_REUSEADDR, never listening, holds it until the process exits. A server that sets SO_REUSEADDR too
+/// (QTcpServer does on Unix, the service executable included) can still listen on it, and a connection to it
+/// while no server listens is refused, as on any free port. For servers that must be told their port before
+/// they start, such as the executable with its config file; a server inside the test process listens on port
+/// 0 and reports the port it got instead.
+quint16 reservedPort();
 
 /// One endpoint object of a config file on 127.0.0.1, as an administrator writes it; `extra` adds or
 /// overrides keys.

@@ -157,6 +157,8 @@ QJsonObject sampleWithNewKeys()
     QJsonObject first = endpoints.at(0).toObject();
     first.insert(QStringLiteral("backend-connections"), 12);
     first.insert(QStringLiteral("backend-http2"), true);
+    // h2c to an http:// target needs the qt client.
+    first.insert(QStringLiteral("backend-client"), QStringLiteral("qt"));
     first.insert(
         QStringLiteral("cache"),
         QJsonDocument::fromJson("{\"enabled\": true, \"max-entries\": 500, \"max-bytes\": 8589934592,"
@@ -552,7 +554,7 @@ void tst_ConfigEditor::addAndRemoveEndpoint()
 void tst_ConfigEditor::newFromTemplateIsValid()
 {
     m_window->document()->newFromTemplate();
-    QVERIFY(m_window->document()->isModified()); // never saved
+    QVERIFY(!m_window->document()->isModified()); // nothing to lose yet
     QCOMPARE(m_window->document()->errors().size(), 0);
     QVERIFY(m_window->document()->config().has_value());
     QCOMPARE(m_window->document()->config()->endpoints.size(), 3);
@@ -1021,23 +1023,38 @@ void tst_ConfigEditor::backendConnectionsHint_data()
 {
     QTest::addColumn<int>("value"); // 0: absent
     QTest::addColumn<QString>("expected");
-    QTest::newRow("default") << 0 << "6 → 6 connections (1 HTTP client)";
-    QTest::newRow("one") << 1 << "1 → 6 connections (1 HTTP client)";
-    QTest::newRow("seven") << 7 << "7 → 12 connections (2 HTTP clients)";
-    QTest::newRow("multiple") << 18 << "18 → 18 connections (3 HTTP clients)";
-    QTest::newRow("maximum") << 600 << "600 → 600 connections (100 HTTP clients)";
+    QTest::addColumn<bool>("qtClient");
+    QTest::newRow("curl default") << 0 << "exactly 6 persistent connections" << false;
+    QTest::newRow("curl one") << 1 << "exactly 1 persistent connections" << false;
+    QTest::newRow("curl seven") << 7 << "exactly 7 persistent connections" << false;
+    QTest::newRow("qt default") << 0 << "6 → 6 connections (1 HTTP client)" << true;
+    QTest::newRow("qt one") << 1 << "1 → 6 connections (1 HTTP client)" << true;
+    QTest::newRow("qt seven") << 7 << "7 → 12 connections (2 HTTP clients)" << true;
+    QTest::newRow("qt multiple") << 18 << "18 → 18 connections (3 HTTP clients)" << true;
+    QTest::newRow("qt maximum") << 600 << "600 → 600 connections (100 HTTP clients)" << true;
 }
 
 void tst_ConfigEditor::backendConnectionsHint()
 {
     QFETCH(int, value);
     QFETCH(QString, expected);
+    QFETCH(bool, qtClient);
     m_window->editor()->selectEndpoint(0);
+    if (qtClient) {
+        // The user picks the client in the combo box with the keyboard.
+        auto *client = form()->findChild<QComboBox *>(QStringLiteral("backend-client"));
+        QVERIFY(client);
+        client->setFocus();
+        QTest::keyClick(client, Qt::Key_Q);
+        QCOMPARE(client->currentText(), QStringLiteral("qt"));
+        QCOMPARE(m_window->document()->endpoint(0).value(QStringLiteral("backend-client")).toString(),
+                 QStringLiteral("qt"));
+    }
     if (value > 0)
         QVERIFY(editField(form(), QStringLiteral("backend-connections"), QString::number(value)));
     const QString hint = form()->findChild<QLabel *>(QStringLiteral("backend-connections-hint"))->text();
     QVERIFY2(hint.contains(expected), qPrintable(hint));
-    QVERIFY(hint.contains(QStringLiteral("multiple of 6")));
+    QCOMPARE(hint.contains(QStringLiteral("multiple of 6")), qtClient);
 }
 
 void tst_ConfigEditor::hintsFollowModeAndTarget()

@@ -60,7 +60,7 @@ void TestAdminServer::init()
 {
     m_backend = new FakeBackend(this);
     QVERIFY(m_backend->listen());
-    m_endpointPort = freePort();
+    m_endpointPort = reservedPort();
     m_service = new ServiceApplication(this);
     QString error;
     QVERIFY2(m_service->start(config(), &error), qPrintable(error));
@@ -265,7 +265,7 @@ void TestAdminServer::reloadKeepsUnchangedListener()
 void TestAdminServer::reloadMovesListener()
 {
     const quint16 oldPort = m_service->adminServer()->serverPort();
-    const quint16 newPort = freePort();
+    const quint16 newPort = reservedPort();
     QString error;
     QVERIFY2(m_service->reload(config(AdminConfig{QStringLiteral("127.0.0.1"), newPort}), &error),
              qPrintable(error));
@@ -285,7 +285,7 @@ void TestAdminServer::reloadRemovesListener()
     QVERIFY(!m_service->adminServer());
     QCOMPARE(HttpFetch::get(oldPort, "/healthz").status, 0);
     // And back.
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     QVERIFY2(m_service->reload(config(AdminConfig{QStringLiteral("127.0.0.1"), port}), &error),
              qPrintable(error));
     QCOMPARE(HttpFetch::get(port, "/healthz").status, 200);
@@ -324,8 +324,8 @@ void TestAdminServer::startFailsWhenPortBusy()
 
 void TestAdminServer::executableMovesListenerOnSighup()
 {
-    const quint16 endpointPort = freePort();
-    const quint16 firstPort = freePort();
+    const quint16 endpointPort = reservedPort();
+    const quint16 firstPort = reservedPort();
     const auto config = [&](quint16 adminPort) {
         const QJsonObject endpoint{
             {QStringLiteral("name"), QStringLiteral("d")},
@@ -346,7 +346,7 @@ void TestAdminServer::executableMovesListenerOnSighup()
     QTRY_VERIFY_WITH_TIMEOUT(process.isStarted(), 10000);
     QCOMPARE(HttpFetch::get(firstPort, "/healthz").status, 200);
 
-    const quint16 secondPort = freePort();
+    const quint16 secondPort = reservedPort();
     process.writeConfig(config(secondPort));
     process.sendSignal(SIGHUP);
     QTRY_VERIFY_WITH_TIMEOUT(process.output().contains("configuration reloaded"), 10000);

@@ -170,7 +170,7 @@ void TestHardening::hugeLineWithoutNewline()
     FakeBackend backend;
     QVERIFY(backend.listen());
     backend.respond(FakeBackend::Response::withBody(R"(["v"])"));
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     ServiceProcess service;
     service.start({service.writeConfig(configObject({endpointObject(
         QStringLiteral("t"), QStringLiteral("tcp-lookup"), port, backend.url(QStringLiteral("/")))}))});
@@ -211,7 +211,7 @@ void TestHardening::thousandIdleConnections()
     FakeBackend backend;
     QVERIFY(backend.listen());
     backend.respond(FakeBackend::Response::withBody(R"(["v"])"));
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     ServiceProcess service;
     service.start({service.writeConfig(configObject(
         {endpointObject(QStringLiteral("s"), QStringLiteral("socketmap-lookup"), port,

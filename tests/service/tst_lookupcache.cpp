@@ -585,6 +585,11 @@ void TestLookupCache::staleIfError_data()
             QTest::addRow("%s, %s", qPrintable(modeName(mode)), failure)
                 << mode << QString::fromLatin1(failure);
         }
+        // The backend answered, and said no: that is its answer, not a failure to cover up.
+        for (const char *refusal : {"401", "403"}) {
+            QTest::addRow("%s, %s is not covered", qPrintable(modeName(mode)), refusal)
+                << mode << QString::fromLatin1(refusal);
+        }
     }
 }
 
@@ -608,6 +613,19 @@ void TestLookupCache::staleIfError()
         broken.fault = Fault::NeverAnswer;
     } else if (failure == QLatin1String("connection closed")) {
         broken.fault = Fault::CloseWithoutResponse;
+    }
+    if (failure == QLatin1String("401") || failure == QLatin1String("403")) {
+        broken.status = failure.toInt();
+        m_backend->respond(broken);
+        const QByteArray reply = ask(mode, "k");
+        const QByteArray refused = mode == EndpointMode::TcpLookup         ? QByteArray("400 ")
+                                   : mode == EndpointMode::SocketmapLookup ? QByteArray("PERM ")
+                                                                           : QByteArray("action=451 4.3.5 ");
+        QVERIFY2(reply.startsWith(refused), reply.constData());
+        QVERIFY2(reply.contains(failure.toLatin1()), reply.constData());
+        QCOMPARE(m_server->metrics().cacheStale, quint64(0));
+        QCOMPARE(m_backend->requests().size(), 2);
+        return;
     }
     m_backend->respond(broken);
     if (failure == QLatin1String("backend down"))
@@ -831,8 +849,8 @@ void TestLookupCache::unchangedEndpointKeepsCacheOnServiceReload()
         return config;
     };
     ServiceConfig config;
-    config.endpoints = {endpoint(QStringLiteral("kept"), freePort()),
-                        endpoint(QStringLiteral("changed"), freePort())};
+    config.endpoints = {endpoint(QStringLiteral("kept"), reservedPort()),
+                        endpoint(QStringLiteral("changed"), reservedPort())};
     ServiceApplication service;
     QString error;
     QVERIFY2(service.start(config, &error), qPrintable(error));

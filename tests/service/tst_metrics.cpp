@@ -283,7 +283,7 @@ bool TestMetrics::startService(ServiceApplication &service, FakeBackend &backend
     });
 
     const auto endpoint = [&backend](const QString &name, EndpointMode mode) {
-        EndpointConfig config = localEndpoint(name, mode, backend.url(QStringLiteral("/lookup")), freePort());
+        EndpointConfig config = localEndpoint(name, mode, backend.url(QStringLiteral("/lookup")));
         config.requestTimeoutMs = 10000;
         return config;
     };
@@ -437,8 +437,8 @@ void TestMetrics::executableServesMetrics()
     found.body = "[\"v\"]";
     backend.respond(found);
     ServiceProcess process;
-    const quint16 adminPort = freePort();
-    const quint16 endpointPort = freePort();
+    const quint16 adminPort = reservedPort();
+    const quint16 endpointPort = reservedPort();
     const QJsonObject endpoint{{QStringLiteral("name"), QStringLiteral("d")},
                                {QStringLiteral("mode"), QStringLiteral("tcp-lookup")},
                                {QStringLiteral("target"), backend.url(QStringLiteral("/d")).toString()},

@@ -2,6 +2,7 @@
 // The reply tables: what each backend answer becomes in each Postfix protocol (README "Reply mapping").
 #include "backend/backendcall.h"
 #include "listen/endpointcontext.h"
+#include "metrics/resultclass.h"
 #include "modes/modehandler.h"
 #include "protocol/netstring.h"
 
@@ -63,6 +64,8 @@ private Q_SLOTS:
     void requestMapping();
     void malformedRequests_data();
     void malformedRequests();
+    void configuredReplies_data();
+    void configuredReplies();
 };
 
 void TestModeHandlers::replyMapping_data()
@@ -295,6 +298,133 @@ void TestModeHandlers::malformedRequests()
                                  : prepared.immediateReply;
     QVERIFY2(reply.startsWith(expectedPrefix), reply.constData());
     QCOMPARE(prepared.closeAfterReply, close);
+}
+
+void TestModeHandlers::configuredReplies_data()
+{
+    // value-path, not-found-statuses and failure-action: each row sets one of them (the rest default).
+    QTest::addColumn<EndpointMode>("mode");
+    QTest::addColumn<QString>("valuePath");
+    QTest::addColumn<QList<int>>("notFound");
+    QTest::addColumn<QString>("failureAction");
+    QTest::addColumn<BackendResult>("result");
+    QTest::addColumn<QByteArray>("expected");
+
+    using O = BackendResult::Outcome;
+    const auto tcp = EndpointMode::TcpLookup;
+    const auto sm = EndpointMode::SocketmapLookup;
+    const auto pol = EndpointMode::Policy;
+    const QList<int> nf404{404};
+    const QString none;
+    const QString aliases = QStringLiteral("/data/aliases");
+    const QByteArray nested =
+        R"({"data":{"aliases":["x","y"],"one":"z","n":null,"num":3,"mixed":["a",1],"e":[]}})";
+
+    const auto row = [](const char *name, EndpointMode mode, const QString &path, const QList<int> &notFound,
+                        const QString &action, const BackendResult &result, const QByteArray &expected) {
+        QTest::newRow(name) << mode << path << notFound << action << result << expected;
+    };
+
+    // value-path: the issue's example, then every shape the value can have.
+    row("tcp path to array", tcp, aliases, nf404, none, response(200, nested), "200 x,y\n");
+    row("socketmap path to array", sm, aliases, nf404, none, response(200, nested), ns("OK x,y"));
+    row("tcp path to string", tcp, QStringLiteral("/data/one"), nf404, none, response(200, nested),
+        "200 z\n");
+    row("socketmap path to string", sm, QStringLiteral("/data/one"), nf404, none, response(200, nested),
+        ns("OK z"));
+    row("tcp path missing", tcp, QStringLiteral("/data/missing"), nf404, none, response(200, nested),
+        "500 RID%20-%20key%20not%20found\n");
+    row("socketmap path missing", sm, QStringLiteral("/nothing/here"), nf404, none, response(200, nested),
+        ns("NOTFOUND "));
+    row("socketmap path through a string", sm, QStringLiteral("/data/one/x"), nf404, none,
+        response(200, nested), ns("NOTFOUND "));
+    row("socketmap path to empty array", sm, QStringLiteral("/data/e"), nf404, none, response(200, nested),
+        ns("NOTFOUND "));
+    row("tcp path to null", tcp, QStringLiteral("/data/n"), nf404, none, response(200, nested),
+        "400 "
+        "RID%20-%20backend%20value%20at%20/data/n%20is%20null,%20not%20a%20string%20or%20an%20array%20of%20"
+        "strings\n");
+    row("socketmap path to number", sm, QStringLiteral("/data/num"), nf404, none, response(200, nested),
+        ns("TEMP RID - backend value at /data/num is a number, not a string or an array of strings"));
+    row("socketmap path to object", sm, QStringLiteral("/data"), nf404, none, response(200, nested),
+        ns("TEMP RID - backend value at /data is an object, not a string or an array of strings"));
+    row("socketmap path to mixed array", sm, QStringLiteral("/data/mixed"), nf404, none,
+        response(200, nested), ns("TEMP RID - backend array at /data/mixed holds a non-string value"));
+    row("socketmap path into array document", sm, QStringLiteral("/1"), nf404, none,
+        response(200, R"(["a",["b","c"]])"), ns("OK b,c"));
+    row("socketmap path on invalid json", sm, aliases, nf404, none, response(200, "{"),
+        ns("TEMP RID - invalid JSON from backend: unterminated object"));
+    row("socketmap path and 404", sm, aliases, nf404, none, response(404, ""), ns("NOTFOUND "));
+    row("socketmap path and 503", sm, aliases, nf404, none, response(503, nested),
+        ns("TEMP RID - unexpected backend status 503"));
+    row("tcp empty path is today's reading", tcp, none, nf404, none, response(200, nested),
+        "400 RID%20-%20backend%20response%20is%20not%20a%20JSON%20array\n");
+
+    // not-found-statuses.
+    const QList<int> nf404410{404, 410};
+    row("tcp 410 listed", tcp, none, nf404410, none, response(410, ""), "500 RID%20-%20key%20not%20found\n");
+    row("socketmap 410 listed", sm, none, nf404410, none, response(410, ""), ns("NOTFOUND "));
+    row("socketmap 404 still listed", sm, none, nf404410, none, response(404, ""), ns("NOTFOUND "));
+    row("socketmap 204 listed", sm, none, QList<int>{204}, none, response(204, ""), ns("NOTFOUND "));
+    row("socketmap 404 not listed", sm, none, QList<int>{410}, none, response(404, ""),
+        ns("PERM RID - backend rejected the request with status 404"));
+    row("tcp empty list: 404 is an error", tcp, none, QList<int>(), none, response(404, ""),
+        "400 RID%20-%20backend%20rejected%20the%20request%20with%20status%20404\n");
+    row("socketmap 403 not listed", sm, none, nf404410, none, response(403, ""),
+        ns("PERM RID - backend rejected the request with status 403"));
+    row("tcp 200 unaffected", tcp, none, nf404410, none, response(200, R"(["a"])"), "200 a\n");
+
+    // failure-action: every failed call answers with it; text follows when the action takes text.
+    const QString deferAction = QStringLiteral("DEFER_IF_PERMIT");
+    row("policy DEFER_IF_PERMIT timeout", pol, none, nf404, deferAction,
+        failure(O::Timeout, QStringLiteral("too slow")), "action=DEFER_IF_PERMIT RID too slow\n\n");
+    row("policy DEFER_IF_PERMIT 400", pol, none, nf404, deferAction, response(400, ""),
+        "action=DEFER_IF_PERMIT RID backend rejected the request (misconfiguration?) with status 400\n\n");
+    row("policy DEFER_IF_PERMIT 503", pol, none, nf404, deferAction, response(503, ""),
+        "action=DEFER_IF_PERMIT RID unexpected backend status 503\n\n");
+    row("policy DEFER_IF_PERMIT empty body", pol, none, nf404, deferAction, response(200, ""),
+        "action=DEFER_IF_PERMIT RID backend returned an empty action\n\n");
+    row("policy DEFER_IF_PERMIT network error", pol, none, nf404, deferAction,
+        failure(O::NetworkError, QStringLiteral("refused\nsecond line")),
+        "action=DEFER_IF_PERMIT RID refused\n\n");
+    row("policy DEFER_IF_PERMIT success unchanged", pol, none, nf404, deferAction, response(200, "REJECT no"),
+        "action=REJECT no\n\n");
+    row("policy DUNNO 503", pol, none, nf404, QStringLiteral("DUNNO"), response(503, ""), "action=DUNNO\n\n");
+    row("policy DUNNO timeout", pol, none, nf404, QStringLiteral("DUNNO"),
+        failure(O::Timeout, QStringLiteral("slow")), "action=DUNNO\n\n");
+    row("policy OK 404", pol, none, nf404, QStringLiteral("OK"), response(404, ""), "action=OK\n\n");
+    row("policy 450 with text 404", pol, none, nf404, QStringLiteral("450 4.7.1 try later"),
+        response(404, ""),
+        "action=450 4.7.1 try later RID backend rejected the request (misconfiguration?) with status "
+        "404\n\n");
+    row("policy explicit default 404", pol, none, nf404, QStringLiteral("451 4.3.0"), response(404, ""),
+        "action=451 4.3.0 RID backend rejected the request (misconfiguration?) with status 404\n\n");
+    row("policy REDIRECT takes no reason", pol, none, nf404, QStringLiteral("REDIRECT q@example.com"),
+        response(500, ""), "action=REDIRECT q@example.com\n\n");
+    row("policy PREPEND takes the reason", pol, none, nf404, QStringLiteral("PREPEND X-Policy: unchecked"),
+        response(500, ""), "action=PREPEND X-Policy: unchecked RID unexpected backend status 500\n\n");
+    row("policy too long action", pol, none, nf404, deferAction, response(200, QByteArray(9000, 'v')),
+        "action=DEFER_IF_PERMIT RID backend action longer than 8000 bytes\n\n");
+}
+
+void TestModeHandlers::configuredReplies()
+{
+    QFETCH(EndpointMode, mode);
+    QFETCH(QString, valuePath);
+    QFETCH(QList<int>, notFound);
+    QFETCH(QString, failureAction);
+    QFETCH(BackendResult, result);
+    QFETCH(QByteArray, expected);
+    EndpointConfig config = endpoint(mode);
+    config.valuePath = valuePath;
+    config.notFoundStatuses = notFound;
+    config.failureAction = failureAction;
+    const auto handler = EndpointContext::createHandler(config);
+    QCOMPARE(handler->reply(result, Id), expected);
+
+    // Metrics and the cache classify the answer the same way the reply does.
+    const ResultClass fromResult = classifyResult(mode, result, EndpointContext::lookupShape(config));
+    QCOMPARE(fromResult, classifyReply(mode, result, expected));
 }
 
 QTEST_GUILESS_MAIN(TestModeHandlers)

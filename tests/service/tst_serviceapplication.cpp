@@ -64,7 +64,7 @@ void TestServiceApplication::cleanup()
 
 void TestServiceApplication::changedEndpointKeepsSocketAndOpenConnections()
 {
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     ServiceApplication service;
     ServiceConfig config;
     config.endpoints = {endpoint(QStringLiteral("e"), port, m_backend->url(QStringLiteral("/old")))};
@@ -104,7 +104,7 @@ void TestServiceApplication::lastConnectionOfOldSettingsVanishesMidRequest()
         response.delayMs = 2000;
         return response;
     });
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     ServiceApplication service;
     ServiceConfig config;
     config.endpoints = {endpoint(QStringLiteral("e"), port, m_backend->url(QStringLiteral("/old")))};
@@ -132,7 +132,7 @@ void TestServiceApplication::lastConnectionOfOldSettingsVanishesMidRequest()
 
 void TestServiceApplication::failedReloadChangesNothing()
 {
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     QTcpServer occupant;
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
     ServiceApplication service;
@@ -143,7 +143,8 @@ void TestServiceApplication::failedReloadChangesNothing()
 
     ServiceConfig next = config;
     next.endpoints[0].target = m_backend->url(QStringLiteral("/changed"));
-    next.endpoints.append(endpoint(QStringLiteral("free"), freePort(), m_backend->url(QStringLiteral("/b"))));
+    next.endpoints.append(
+        endpoint(QStringLiteral("free"), reservedPort(), m_backend->url(QStringLiteral("/b"))));
     next.endpoints.append(
         endpoint(QStringLiteral("busy"), occupant.serverPort(), m_backend->url(QStringLiteral("/c"))));
     QVERIFY(!service.reload(next, &error));
@@ -166,7 +167,7 @@ void TestServiceApplication::startIsAllOrNothing()
 {
     QTcpServer occupant;
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
-    const quint16 free = freePort();
+    const quint16 free = reservedPort();
     ServiceApplication service;
     ServiceConfig config;
     config.endpoints = {
@@ -186,7 +187,7 @@ void TestServiceApplication::shutdownIsBoundedByDrainTimeout()
     FakeBackend::Response silent;
     silent.fault = FakeBackend::Response::Fault::NeverAnswer;
     m_backend->respond(silent);
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     ServiceApplication service;
     service.setDrainTimeout(300);
     ServiceConfig config;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The executable as an administrator meets it: command line, config errors, real signals, its log.
 #include "fakebackend.h"
+#include "httpfetch.h"
 #include "postfixtestclient.h"
 #include "protocol/tcptablecodec.h"
 #include "serviceprocess.h"
@@ -8,12 +9,15 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 #include <csignal>
+#include <memory>
 
 using namespace prc;
 using namespace prc::test;
+using Fault = FakeBackend::Response::Fault;
 
 namespace {
 
@@ -30,6 +34,30 @@ QJsonObject config(const QJsonArray &endpoints)
     QJsonObject root = configObject(endpoints);
     root.insert(QStringLiteral("user-agent"), QStringLiteral("ProcessTest"));
     return root;
+}
+
+QJsonObject withAdmin(QJsonObject root, quint16 adminPort)
+{
+    root.insert(QStringLiteral("admin"), QJsonObject{{QStringLiteral("bind-port"), int(adminPort)}});
+    return root;
+}
+
+/// How the service ended, with its log: a crash is named as one.
+QString exitDescription(const ServiceProcess &service)
+{
+    if (!service.hasExited())
+        return QStringLiteral("still running");
+    const QString how = service.exitStatus() == QProcess::CrashExit
+                            ? QStringLiteral("crashed (signal %1)").arg(service.exitCode())
+                            : QStringLiteral("exited with status %1").arg(service.exitCode());
+    return QStringLiteral("the service %1; its log:\n%2").arg(how, QString::fromUtf8(service.output()));
+}
+
+/// Sends GET /healthz?probe=1 on a connection the caller keeps open: the answer waits for every backend.
+void startHealthProbe(QTcpSocket &socket, quint16 adminPort)
+{
+    socket.connectToHost(QHostAddress::LocalHost, adminPort);
+    socket.write("GET /healthz?probe=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 }
 
 } // namespace
@@ -51,6 +79,9 @@ private Q_SLOTS:
     void sighupReloads();
     void sighupWithBrokenConfigKeepsRunning();
     void tokenNeverLogged();
+    void sigtermWhileHealthProbeWaits();
+    void reloadWhileHealthProbeWaits();
+    void probeClientLeavesAfterReload();
 
 private:
     FakeBackend *m_backend = nullptr;
@@ -102,7 +133,7 @@ void TestServiceProcess::commandLine()
     ServiceProcess service;
     if (withValidConfig)
         arguments << service.writeConfig(
-            config({tcpEndpoint(QStringLiteral("a"), freePort(), m_backend->url(QStringLiteral("/")))}));
+            config({tcpEndpoint(QStringLiteral("a"), reservedPort(), m_backend->url(QStringLiteral("/")))}));
     service.start(arguments);
     QTRY_VERIFY_WITH_TIMEOUT(service.hasExited(), 10000);
     QCOMPARE(service.exitCode(), exitCode);
@@ -178,7 +209,7 @@ void TestServiceProcess::sigtermFinishesInFlightRequests()
     slow.body = R"(["late"])";
     slow.delayMs = 500;
     m_backend->respond(slow);
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     ServiceProcess service;
     service.start({service.writeConfig(
         config({tcpEndpoint(QStringLiteral("t"), port, m_backend->url(QStringLiteral("/")))}))});
@@ -199,8 +230,8 @@ void TestServiceProcess::sigtermFinishesInFlightRequests()
 
 void TestServiceProcess::sighupReloads()
 {
-    const quint16 first = freePort();
-    const quint16 second = freePort();
+    const quint16 first = reservedPort();
+    const quint16 second = reservedPort();
     ServiceProcess service;
     const QString path = service.writeConfig(
         config({tcpEndpoint(QStringLiteral("first"), first, m_backend->url(QStringLiteral("/one")))}));
@@ -242,7 +273,7 @@ void TestServiceProcess::sighupReloads()
 
 void TestServiceProcess::sighupWithBrokenConfigKeepsRunning()
 {
-    const quint16 port = freePort();
+    const quint16 port = reservedPort();
     ServiceProcess service;
     const QString path = service.writeConfig(
         config({tcpEndpoint(QStringLiteral("t"), port, m_backend->url(QStringLiteral("/")))}));
@@ -266,8 +297,8 @@ void TestServiceProcess::sighupWithBrokenConfigKeepsRunning()
 void TestServiceProcess::tokenNeverLogged()
 {
     qputenv("QT_LOGGING_RULES", "prc.*.debug=true");
-    const quint16 port = freePort();
-    const quint16 down = freePort();
+    const quint16 port = reservedPort();
+    const quint16 down = reservedPort();
     ServiceProcess service;
     service.start({service.writeConfig(
         config({tcpEndpoint(QStringLiteral("up"), port, m_backend->url(QStringLiteral("/"))),
@@ -287,6 +318,137 @@ void TestServiceProcess::tokenNeverLogged()
     QCOMPARE(m_backend->requests().constFirst().header("x-auth-token"), Token.toUtf8());
     QVERIFY(service.output().contains("user@example.com")); // debug logging was really on
     QVERIFY2(!service.output().contains(Token.toUtf8()), service.output().constData());
+}
+
+void TestServiceProcess::sigtermWhileHealthProbeWaits()
+{
+    FakeBackend::Response silent;
+    silent.fault = Fault::NeverAnswer;
+    m_backend->respond(silent);
+    const quint16 port = reservedPort();
+    const quint16 adminPort = reservedPort();
+    ServiceProcess service;
+    service.start({service.writeConfig(
+        withAdmin(config({endpointObject(QStringLiteral("t"), QStringLiteral("tcp-lookup"), port,
+                                         m_backend->url(QStringLiteral("/probed")),
+                                         {{QStringLiteral("request-timeout"), 600000}})}),
+                  adminPort))});
+    QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
+
+    QTcpSocket probe;
+    startHealthProbe(probe, adminPort);
+    QTRY_COMPARE_WITH_TIMEOUT(m_backend->requests().size(), 1, 10000);
+    QCOMPARE(m_backend->requests().constFirst().path, QByteArray("/probed"));
+
+    // Shutting down must not wait for the probe, nor trip over the backend call it leaves behind.
+    service.sendSignal(SIGTERM);
+    QTRY_VERIFY_WITH_TIMEOUT(service.hasExited(), 15000);
+    QVERIFY2(service.exitStatus() == QProcess::NormalExit, qPrintable(exitDescription(service)));
+    QCOMPARE(service.exitCode(), 0);
+    QVERIFY(service.output().contains("all connections finished"));
+}
+
+void TestServiceProcess::reloadWhileHealthProbeWaits()
+{
+    m_backend->setHandler([](const FakeBackend::Request &request) {
+        FakeBackend::Response response;
+        if (request.path == "/silent")
+            response.fault = Fault::NeverAnswer;
+        else
+            response.body = R"(["found"])";
+        return response;
+    });
+    const quint16 port = reservedPort();
+    const quint16 firstAdmin = reservedPort();
+    const quint16 secondAdmin = reservedPort();
+    const auto configWith = [&](const QString &path, quint16 adminPort) {
+        return withAdmin(
+            config({endpointObject(QStringLiteral("t"), QStringLiteral("tcp-lookup"), port,
+                                   m_backend->url(path), {{QStringLiteral("request-timeout"), 600000}})}),
+            adminPort);
+    };
+    ServiceProcess service;
+    service.start({service.writeConfig(configWith(QStringLiteral("/silent"), firstAdmin))});
+    QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
+
+    QTcpSocket probe;
+    startHealthProbe(probe, firstAdmin);
+    QTRY_COMPARE_WITH_TIMEOUT(m_backend->requests().size(), 1, 10000);
+    QCOMPARE(m_backend->requests().constFirst().path, QByteArray("/silent"));
+
+    // One reload replaces the admin listener that owns the waiting probe and the endpoint settings (with the
+    // backend client) that the probe's call runs on.
+    service.writeConfig(configWith(QStringLiteral("/answers"), secondAdmin));
+    service.sendSignal(SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(service.output().contains("configuration reloaded") || service.hasExited(),
+                             10000);
+    QVERIFY2(!service.hasExited(), qPrintable(exitDescription(service)));
+
+    PostfixTestClient client(PostfixTestClient::Framing::Line);
+    client.connectTo(port);
+    client.write(TcpTableCodec::requestLine("k"));
+    QTRY_COMPARE(client.replies().size(), 1);
+    QCOMPARE(client.replies().constFirst(), QByteArray("200 found"));
+    QCOMPARE(m_backend->requests().constLast().path, QByteArray("/answers"));
+    const HttpFetch health = HttpFetch::get(secondAdmin, "/healthz?probe=1");
+    QCOMPARE(health.status, 200);
+    QVERIFY2(health.body.contains("t: backend ok (HTTP 200"), health.body.constData());
+    QVERIFY(!service.hasExited());
+
+    service.sendSignal(SIGTERM);
+    QTRY_VERIFY_WITH_TIMEOUT(service.hasExited(), 15000);
+    QVERIFY2(service.exitStatus() == QProcess::NormalExit, qPrintable(exitDescription(service)));
+    QCOMPARE(service.exitCode(), 0);
+}
+
+void TestServiceProcess::probeClientLeavesAfterReload()
+{
+    m_backend->setHandler([](const FakeBackend::Request &request) {
+        FakeBackend::Response response;
+        if (request.path == "/silent")
+            response.fault = Fault::NeverAnswer;
+        else
+            response.body = R"(["found"])";
+        return response;
+    });
+    const quint16 port = reservedPort();
+    const quint16 adminPort = reservedPort();
+    const auto configWith = [&](const QString &path) {
+        return withAdmin(
+            config({endpointObject(QStringLiteral("t"), QStringLiteral("tcp-lookup"), port,
+                                   m_backend->url(path), {{QStringLiteral("request-timeout"), 600000}})}),
+            adminPort);
+    };
+    ServiceProcess service;
+    service.start({service.writeConfig(configWith(QStringLiteral("/silent")))});
+    QTRY_VERIFY_WITH_TIMEOUT(service.isStarted(), 10000);
+
+    auto probe = std::make_unique<QTcpSocket>();
+    startHealthProbe(*probe, adminPort);
+    QTRY_COMPARE_WITH_TIMEOUT(m_backend->requests().size(), 1, 10000);
+
+    // The reload gives the endpoint new settings: the waiting probe is now all that holds the old ones.
+    service.writeConfig(configWith(QStringLiteral("/answers")));
+    service.sendSignal(SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(service.output().contains("configuration reloaded") || service.hasExited(),
+                             10000);
+    QVERIFY2(!service.hasExited(), qPrintable(exitDescription(service)));
+    // Then the client that asked goes away, and its probe with it.
+    probe.reset();
+
+    PostfixTestClient client(PostfixTestClient::Framing::Line);
+    client.connectTo(port);
+    client.write(TcpTableCodec::requestLine("k"));
+    QTRY_VERIFY(client.replies().size() == 1 || service.hasExited());
+    QVERIFY2(!service.hasExited(), qPrintable(exitDescription(service)));
+    QCOMPARE(client.replies().constFirst(), QByteArray("200 found"));
+    QCOMPARE(HttpFetch::get(adminPort, "/healthz?probe=1").status, 200);
+    QVERIFY2(!service.hasExited(), qPrintable(exitDescription(service)));
+
+    service.sendSignal(SIGTERM);
+    QTRY_VERIFY_WITH_TIMEOUT(service.hasExited(), 15000);
+    QVERIFY2(service.exitStatus() == QProcess::NormalExit, qPrintable(exitDescription(service)));
+    QCOMPARE(service.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestServiceProcess)

@@ -109,8 +109,8 @@ Connector TestSharedCacheFleet::startConnector(const QJsonObject &sharedObject)
 {
     Connector connector;
     connector.process = std::make_unique<ServiceProcess>();
-    connector.port = freePort();
-    connector.adminPort = freePort();
+    connector.port = reservedPort();
+    connector.adminPort = reservedPort();
     const QJsonObject cache{{QStringLiteral("enabled"), true},
                             {QStringLiteral("positive-ttl"), 60000},
                             {QStringLiteral("negative-ttl"), 30000},

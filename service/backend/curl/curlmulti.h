@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <curl/curl.h>
+#include <functional>
+
+namespace prc {
+
+/// One libcurl multi handle driven by this thread's Qt event loop through the multi-socket API: a
+/// QSocketNotifier per socket and direction curl asks to watch (CURLMOPT_SOCKETFUNCTION), one single-shot
+/// QTimer for curl's timeout (CURLMOPT_TIMERFUNCTION). Finished transfers are handed to the done callback.
+class CurlMulti : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// Called once per finished transfer, after curl_multi_remove_handle. The callback may add and remove
+    /// other transfers.
+    using DoneCallback = std::function<void(CURL *easy, CURLcode result)>;
+
+    explicit CurlMulti(DoneCallback done, QObject *parent = nullptr);
+    ~CurlMulti() override;
+
+    CURLM *handle() const { return m_multi; }
+
+    bool add(CURL *easy);
+    /// Stops a transfer that has not finished. Never call it from inside a libcurl callback.
+    void remove(CURL *easy);
+
+private:
+    class SocketWatch;
+
+    static int socketCallback(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp);
+    static int timerCallback(CURLM *multi, long timeoutMs, void *userp);
+    void onSocketReady(curl_socket_t fd, int eventMask);
+    void onTimeout();
+    void takeFinished();
+
+    CURLM *m_multi;
+    DoneCallback m_done;
+    QTimer m_timer;
+};
+
+} // namespace prc
