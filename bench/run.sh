@@ -4,12 +4,15 @@
 #  (a) wrk straight at nginx (the ceiling an HTTP backend allows here),
 #  (b) the connector in each mode, nginx as its backend, through prc-loadgen at 1, 64 and 1000 connections, once
 #      per backend client (CLIENTS, default "curl qt"), with the connector's CPU time per request,
-#  (c) the connector's RSS with 1000 idle connections.
+#  (c) the connector's RSS with 1000 idle connections,
+#  (d) a fleet: two connectors sharing one redis-server (cache.shared): the Redis hit path and backend calls saved.
 # Prints a markdown table and the verdict against the targets. Stops everything it started.
 #   bench/run.sh          env: DURATION (s per point, 10), BUILD_DIR (build-bench), RESULTS (file for the table),
 #                         PROFILE=FILE (perf profile of the connector during tcp at 64 connections), KEEP=1,
 #                         ENDPOINT_EXTRA (JSON members added to every endpoint of the connector's config),
 #                         CLIENTS (backend clients to measure, "curl qt"; the first one is the default's figures)
+#                         FLEET=0 (skip d), FLEET_ONLY=1 (only d), FLEET_KEYS (distinct keys, 2000),
+#                         FLEET_CONNECTIONS (16)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +33,7 @@ log() { echo "== $*" >&2; }
 need_apt=()
 command -v nginx >/dev/null || need_apt+=(nginx-light)
 command -v wrk >/dev/null || need_apt+=(wrk)
+[[ ${FLEET:-1} == 0 ]] || command -v redis-server >/dev/null || need_apt+=(redis-server)
 if ((${#need_apt[@]})); then
     log "installing ${need_apt[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -133,6 +137,112 @@ log "nginx on 127.0.0.1:$NGINX_PORT"
 PIDS+=($!)
 wait_port "$NGINX_PORT" 10
 
+
+# --- (d) a fleet: two connectors, one Redis ------------------------------------------------------------------
+# Each connector keeps one entry in memory (max-entries 1), so with FLEET_KEYS keys in turn every lookup goes past
+# the in-memory cache: what is measured is the Redis hit path. Backend calls come from each connector's /metrics.
+FLEET_KEYS=${FLEET_KEYS:-2000}
+FLEET_CONNECTIONS=${FLEET_CONNECTIONS:-16}
+FLEET_ROWS=()
+metric() { # admin-port name -> value of the endpoint's sample
+    curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2{endpoint=\"fleet-tcp\"}" '$1 == n {print $2}'
+}
+fleet_config() { # file port admin-port cache-json
+    cat >"$1" <<JSON
+{
+    "user-agent": "prc-bench",
+    "admin": {"bind-port": $3},
+    "endpoints": [
+        {"name": "fleet-tcp", "mode": "tcp-lookup", "target": "http://127.0.0.1:$NGINX_PORT/lookup",
+         "bind-address": "127.0.0.1", "bind-port": $2, "auth-token": "bench-token",
+         "max-connections": 4096, "idle-timeout": 600000, "cache": $4}
+    ]
+}
+JSON
+}
+fleet_run() { # label port admin-port key keys -> one row; sets FLEET_CALLS (backend calls during the run)
+    local before json after
+    before=$(metric "$3" prc_backend_request_duration_seconds_count)
+    json=$("$LOADGEN" --mode tcp --port "$2" --connections "$FLEET_CONNECTIONS" --duration "$FLEET_DURATION" \
+        --expect 200 --key "$4" --keys "$5" --quiet | tail -1) || true
+    echo "$json" >>"$WORK/fleet-loadgen.log"
+    after=$(metric "$3" prc_backend_request_duration_seconds_count)
+    FLEET_CALLS=$((after - before))
+    FLEET_ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s | %s | %s |' "$1" "$5" "$(json_field "$json" rps)" \
+        "$(json_field "$json" p50_us)" "$(json_field "$json" p99_us)" "$(json_field "$json" total_replies)" \
+        "$FLEET_CALLS" "$(json_field "$json" error_total)")")
+}
+run_fleet() {
+    FLEET_DURATION=${FLEET_DURATION:-$DURATION}
+    local redis_port a_port b_port c_port a_admin b_admin c_admin shared
+    redis_port=$(free_port)
+    mkdir -p "$WORK/redis"
+    printf 'bind 127.0.0.1\nport %s\ndir %s\nsave ""\nappendonly no\ndaemonize no\n' "$redis_port" \
+        "$WORK/redis" >"$WORK/redis/redis.conf"
+    log "fleet: redis-server on 127.0.0.1:$redis_port"
+    redis-server "$WORK/redis/redis.conf" >"$WORK/redis/redis.log" 2>&1 &
+    PIDS+=($!)
+    wait_port "$redis_port" 10
+    shared="{\"enabled\": true, \"max-entries\": 1, \"shared\": {\"url\": \"redis://127.0.0.1:$redis_port/0\"}}"
+    a_port=$(free_port) b_port=$(free_port) c_port=$(free_port)
+    a_admin=$(free_port) b_admin=$(free_port) c_admin=$(free_port)
+    fleet_config "$WORK/fleet-a.json" "$a_port" "$a_admin" "$shared"
+    fleet_config "$WORK/fleet-b.json" "$b_port" "$b_admin" "$shared"
+    fleet_config "$WORK/fleet-c.json" "$c_port" "$c_admin" '{"enabled": false}'
+    start_connector "$WORK/fleet-a.json" "$WORK/fleet-a.log"
+    start_connector "$WORK/fleet-b.json" "$WORK/fleet-b.log"
+    start_connector "$WORK/fleet-c.json" "$WORK/fleet-c.log"
+    for port in "$a_port" "$b_port" "$c_port" "$a_admin" "$b_admin" "$c_admin"; do
+        wait_port "$port" 10
+    done
+
+    log "fleet: no cache (reference), $FLEET_KEYS keys"
+    fleet_run "no cache: every lookup asks the backend" "$c_port" "$c_admin" one@example.com "$FLEET_KEYS"
+    log "fleet: connector A, cold Redis"
+    fleet_run "A, Redis cold: misses fill it, then hits" "$a_port" "$a_admin" one@example.com "$FLEET_KEYS"
+    local a_calls=$FLEET_CALLS
+    log "fleet: connector B, the same keys, Redis warm"
+    fleet_run "B, same keys, Redis warm: Redis hit path" "$b_port" "$b_admin" one@example.com "$FLEET_KEYS"
+    local b_calls=$FLEET_CALLS
+    log "fleet: connector B, one key (in-memory hit path, reference)"
+    fleet_run "B, one key: in-memory hit path" "$b_port" "$b_admin" one@example.com 1
+
+    # Both at once on keys neither has seen, in the same order: the worst case for duplicate backend calls that
+    # fleet-wide coalescing (a lock in Redis) would remove.
+    log "fleet: A and B at once, fresh keys"
+    local before_a before_b after_a after_b
+    before_a=$(metric "$a_admin" prc_backend_request_duration_seconds_count)
+    before_b=$(metric "$b_admin" prc_backend_request_duration_seconds_count)
+    "$LOADGEN" --mode tcp --port "$a_port" --connections "$FLEET_CONNECTIONS" --duration "$FLEET_DURATION" \
+        --expect 200 --key two@example.com --keys "$FLEET_KEYS" --quiet >"$WORK/fleet-both-a.log" 2>&1 &
+    local loadgen_a=$!
+    "$LOADGEN" --mode tcp --port "$b_port" --connections "$FLEET_CONNECTIONS" --duration "$FLEET_DURATION" \
+        --expect 200 --key two@example.com --keys "$FLEET_KEYS" --quiet >"$WORK/fleet-both-b.log" 2>&1 || true
+    wait "$loadgen_a" || true
+    after_a=$(metric "$a_admin" prc_backend_request_duration_seconds_count)
+    after_b=$(metric "$b_admin" prc_backend_request_duration_seconds_count)
+    local both_calls=$((after_a - before_a + after_b - before_b))
+    local both_replies
+    both_replies=$(( $(json_field "$(tail -1 "$WORK/fleet-both-a.log")" total_replies) \
+        + $(json_field "$(tail -1 "$WORK/fleet-both-b.log")" total_replies) ))
+    local shared_hits_b timeouts errors
+    shared_hits_b=$(metric "$b_admin" prc_shared_cache_hits_total)
+    timeouts=$(( $(metric "$a_admin" prc_shared_cache_timeouts_total) + $(metric "$b_admin" prc_shared_cache_timeouts_total) ))
+    errors=$(( $(metric "$a_admin" prc_shared_cache_errors_total) + $(metric "$b_admin" prc_shared_cache_errors_total) ))
+    {
+        echo
+        echo "### Fleet: two connectors, one Redis (${FLEET_DURATION} s per row, $FLEET_CONNECTIONS connections, in-memory cache 1 entry)"
+        echo
+        echo "| scenario | keys | req/s | p50 µs | p99 µs | replies | backend calls | errors |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---|"
+        printf '%s\n' "${FLEET_ROWS[@]}"
+        echo
+        echo "- Backend calls saved by sharing: B asked the backend $b_calls times for the $FLEET_KEYS keys A had fetched ($a_calls calls); without the shared tier it would have been $FLEET_KEYS. Redis hits on B so far: $shared_hits_b."
+        echo "- A and B at once on $FLEET_KEYS fresh keys, same order: $both_calls backend calls for $both_replies replies; the fewest possible is $FLEET_KEYS, so $((both_calls - FLEET_KEYS)) were duplicates a fleet-wide lock could have saved."
+        echo "- Redis calls over the whole run that timed out (cache.shared.timeout 50 ms): $timeouts; that failed: $errors. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+    } | tee -a "$RESULTS"
+}
+
 # --- the connector --------------------------------------------------------------------------------------------
 write_config() { # file tcp-port socketmap-port policy-port client
     local EXTRA="$ENDPOINT_EXTRA \"backend-client\": \"$5\","
@@ -161,6 +271,13 @@ start_connector() { # config log
     CONNECTOR_PID=$!
     PIDS+=("$CONNECTOR_PID")
 }
+
+if [[ -n ${FLEET_ONLY:-} ]]; then
+    : >"$RESULTS"
+    run_fleet
+    log "table written to $RESULTS"
+    exit 0
+fi
 
 TCP_PORT=$(free_port)
 SOCKETMAP_PORT=$(free_port)
@@ -382,4 +499,6 @@ ADDED_P99_64=$(( ${P99[tcp-64]:-0} - ${P99[http-64]:-0} ))
         fi
     fi
 } | tee "$RESULTS"
+log "table written to $RESULTS"
+[[ ${FLEET:-1} == 0 ]] || run_fleet
 log "table written to $RESULTS"

@@ -55,6 +55,19 @@ std::string jsonMap(const std::map<std::string, std::uint64_t> &map)
     return out + '}';
 }
 
+std::vector<std::string> buildRequests(const Options &options)
+{
+    if (options.keys <= 1)
+        return {RequestBuilder::build(options.mode, options.key, options.map, options.path)};
+    std::vector<std::string> requests;
+    requests.reserve(std::size_t(options.keys));
+    for (int i = 1; i <= options.keys; ++i) {
+        requests.push_back(RequestBuilder::build(options.mode, "k" + std::to_string(i) + "-" + options.key,
+                                                 options.map, options.path));
+    }
+    return requests;
+}
+
 } // namespace
 
 struct LoadGenerator::Connection
@@ -63,6 +76,7 @@ struct LoadGenerator::Connection
     int fd = -1;
     State state = State::Closed;
     std::size_t sendOffset = 0;
+    std::size_t request = 0; ///< index into m_requests of what is being sent
     std::string rx;
     std::int64_t since = 0;   ///< connect start or request sent
     std::int64_t retryAt = 0; ///< for Closed: when to reconnect (0: never)
@@ -113,7 +127,7 @@ std::string LoadGenerator::Report::toText() const
 LoadGenerator::LoadGenerator(const Options &options)
     : m_options(options)
     , m_idleMode(options.idle > 0)
-    , m_request(RequestBuilder::build(options.mode, options.key, options.map, options.path))
+    , m_requests(buildRequests(options))
     , m_readBuffer(64 * 1024)
 {
     m_connections.resize(static_cast<std::size_t>(m_idleMode ? options.idle : options.connections));
@@ -248,15 +262,17 @@ void LoadGenerator::sendNextFirstRequest(std::int64_t now)
 void LoadGenerator::sendRequest(Connection &c, std::size_t index, std::int64_t now)
 {
     c.sendOffset = 0;
+    c.request = m_nextRequest++ % m_requests.size();
     c.since = now;
     flush(c, index, now);
 }
 
 void LoadGenerator::flush(Connection &c, std::size_t index, std::int64_t now)
 {
-    while (c.sendOffset < m_request.size()) {
+    const std::string &request = m_requests[c.request];
+    while (c.sendOffset < request.size()) {
         const ssize_t n =
-            ::send(c.fd, m_request.data() + c.sendOffset, m_request.size() - c.sendOffset, MSG_NOSIGNAL);
+            ::send(c.fd, request.data() + c.sendOffset, request.size() - c.sendOffset, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 if (c.state != Connection::State::Sending) {

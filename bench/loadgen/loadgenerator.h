@@ -64,7 +64,8 @@ private:
 
     Options m_options;
     bool m_idleMode = false;
-    std::string m_request;
+    std::vector<std::string> m_requests; ///< one per key (--keys), sent in turn
+    std::size_t m_nextRequest = 0;
     int m_epoll = -1;
     std::vector<Connection> m_connections;
     Phase m_phase = Phase::Warm;

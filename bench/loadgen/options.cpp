@@ -37,7 +37,8 @@ const char *Options::usage()
     return "usage: prc-loadgen --mode tcp|socketmap|policy|http --host ADDR --port P --connections C "
            "--duration "
            "S\n"
-           "                   [--key K] [--map NAME] [--expect STATUS] [--timeout MS] [--ready-timeout S] "
+           "                   [--key K] [--keys N] [--map NAME] [--expect STATUS] [--timeout MS] "
+           "[--ready-timeout S] "
            "[--quiet]\n"
            "       (http: GET PATH?key=KEY over keep-alive HTTP/1.1, --path /lookup; a reference for the "
            "backend)\n"
@@ -116,6 +117,10 @@ bool Options::parse(int argc, char **argv, std::string *error, bool *help)
             if (!value(&text))
                 return false;
             key = text;
+        } else if (arg == "--keys") {
+            if (!number(&n) || n < 1)
+                return false;
+            keys = static_cast<int>(n);
         } else if (arg == "--map") {
             if (!value(&text))
                 return false;

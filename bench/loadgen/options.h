@@ -20,6 +20,9 @@ struct Options
     int connections = 1;
     double duration = 10.0; ///< seconds of measurement, after every connection has had its first reply
     std::string key = "user@example.com";
+    /// --keys N: cycle through N distinct keys ("k1-KEY" ... "kN-KEY") instead of repeating KEY, to reach
+    /// past an answer cache.
+    int keys = 1;
     std::string map = "virtual";
     std::string path = "/lookup"; ///< http mode: GET path?key=KEY
     /// Prefix the reply status must have (tcp "200", socketmap "OK", policy "DUNNO"); empty: any non-error

@@ -72,8 +72,17 @@ const QString NegativeTtl = QStringLiteral("negative-ttl");
 const QString MaxTtl = QStringLiteral("max-ttl");
 const QString StaleIfError = QStringLiteral("stale-if-error");
 const QString HonorCacheControl = QStringLiteral("honor-cache-control");
+const QString Shared = QStringLiteral("shared");
 const QString KeyAttributes = QStringLiteral("key-attributes");
 } // namespace CacheKey
+
+namespace SharedKey {
+const QString Url = QStringLiteral("url");
+const QString Prefix = QStringLiteral("prefix");
+const QString Timeout = QStringLiteral("timeout");
+const QString PasswordFile = QStringLiteral("password-file");
+const QString PasswordEnv = QStringLiteral("password-env");
+} // namespace SharedKey
 
 #ifdef Q_OS_UNIX
 constexpr int MaxSocketPathBytes = int(sizeof(sockaddr_un::sun_path)) - 1; // room for the final NUL
@@ -576,6 +585,8 @@ private:
         optionalInteger(object, CacheKey::MaxTtl, path, 1000, 7 * Day, cache.maxTtlMs);
         optionalInteger(object, CacheKey::StaleIfError, path, 0, 7 * Day, cache.staleIfErrorMs);
         optionalBool(object, CacheKey::HonorCacheControl, path, cache.honorCacheControl);
+        if (object.contains(CacheKey::Shared))
+            cache.shared = shared(object.value(CacheKey::Shared), join(path, CacheKey::Shared));
         if (object.contains(CacheKey::KeyAttributes))
             cache.keyAttributes = keyAttributes(object.value(CacheKey::KeyAttributes),
                                                 join(path, CacheKey::KeyAttributes), mode);
@@ -599,6 +610,110 @@ private:
                                "address, queue id, ...) and reused only for an identical request"));
         }
         return cache;
+    }
+
+    SharedCacheConfig shared(const QJsonValue &value, const QString &path)
+    {
+        SharedCacheConfig shared;
+        if (!value.isObject()) {
+            error(path, QStringLiteral("must be an object, found %1").arg(typeName(value)));
+            return shared;
+        }
+        const QJsonObject object = value.toObject();
+        warnUnknownKeys(object, ConfigLoader::sharedCacheKeys(), path);
+        shared.enabled = true;
+        shared.url = requiredString(object, SharedKey::Url, path, false);
+        if (!shared.url.isEmpty())
+            sharedUrl(join(path, SharedKey::Url), shared);
+        if (object.contains(SharedKey::Prefix)) {
+            shared.prefix = string(object, SharedKey::Prefix, path, /*allowEmpty=*/true);
+            // Redis keys may hold any byte, but a prefix is typed into redis-cli and shell scripts.
+            for (const QChar c : std::as_const(shared.prefix)) {
+                if (c.unicode() <= 0x20 || c.unicode() >= 0x7f) {
+                    error(join(path, SharedKey::Prefix),
+                          QStringLiteral("only printable ASCII without spaces is allowed"));
+                    break;
+                }
+            }
+            if (shared.prefix.size() > 64)
+                error(join(path, SharedKey::Prefix), QStringLiteral("longer than 64 characters"));
+        }
+        optionalInteger(object, SharedKey::Timeout, path, 1, 10000, shared.timeoutMs);
+
+        if (object.contains(SharedKey::PasswordFile) && object.contains(SharedKey::PasswordEnv)) {
+            error(join(path, SharedKey::PasswordFile),
+                  QStringLiteral("give only one of password-file and password-env"));
+        } else if (object.contains(SharedKey::PasswordFile)) {
+            shared.passwordSource = TokenSource::File;
+            shared.passwordReference = string(object, SharedKey::PasswordFile, path, false);
+            if (m_options.resolveSecrets && !shared.passwordReference.isEmpty())
+                shared.password =
+                    readTokenFile(shared.passwordReference, join(path, SharedKey::PasswordFile));
+        } else if (object.contains(SharedKey::PasswordEnv)) {
+            shared.passwordSource = TokenSource::Environment;
+            shared.passwordReference = string(object, SharedKey::PasswordEnv, path, false);
+            if (m_options.resolveSecrets && !shared.passwordReference.isEmpty()) {
+                const auto env = QProcessEnvironment::systemEnvironment();
+                if (env.value(shared.passwordReference).isEmpty())
+                    error(join(path, SharedKey::PasswordEnv),
+                          QStringLiteral("environment variable %1 is not set or empty")
+                              .arg(shared.passwordReference));
+                else
+                    shared.password = env.value(shared.passwordReference);
+            }
+        }
+        if (shared.password.contains(QLatin1Char('\n')) || shared.password.contains(QLatin1Char('\r')))
+            error(join(path, shared.passwordSource == TokenSource::File ? SharedKey::PasswordFile
+                                                                        : SharedKey::PasswordEnv),
+                  QStringLiteral("the password must not contain a line break"));
+        return shared;
+    }
+
+    /// redis://host[:port][/db] or unix:/absolute/path.
+    void sharedUrl(const QString &where, SharedCacheConfig &shared)
+    {
+        const QString &text = shared.url;
+        if (text.startsWith(QLatin1String("unix:"))) {
+            shared.unixPath = text.mid(5);
+            if (!shared.unixPath.startsWith(QLatin1Char('/')))
+                error(where, QStringLiteral("\"%1\": a Unix socket needs an absolute path (unix:/run/redis/"
+                                            "redis-server.sock)")
+                                 .arg(text));
+            return;
+        }
+        const QUrl url(text, QUrl::StrictMode);
+        if (!url.isValid() || url.scheme() != QLatin1String("redis")) {
+            error(where, QStringLiteral("\"%1\" is not a redis://host:port/db or unix:/path URL").arg(text));
+            return;
+        }
+        if (!url.userInfo().isEmpty()) {
+            // A password in the URL would end up in logs and in the GUI; it has its own keys.
+            error(where, QStringLiteral("must not contain a user or password; use password-file or "
+                                        "password-env"));
+            return;
+        }
+        if (url.host().isEmpty()) {
+            error(where, QStringLiteral("\"%1\" has no host").arg(text));
+            return;
+        }
+        if (url.hasQuery() || url.hasFragment()) {
+            error(where, QStringLiteral("\"%1\" must not have a query or fragment").arg(text));
+            return;
+        }
+        shared.host = url.host();
+        shared.port = quint16(url.port(SharedCacheConfig::DefaultPort));
+        const QString db = url.path().mid(1);
+        if (!url.path().isEmpty() && url.path() != QLatin1String("/")) {
+            bool ok = false;
+            const int number = db.toInt(&ok);
+            if (!url.path().startsWith(QLatin1Char('/')) || !ok || number < 0 || number > 1000000
+                || db.startsWith(QLatin1Char('+'))) {
+                error(where,
+                      QStringLiteral("\"%1\": the path must be a database number (/0, /1, ...)").arg(text));
+                return;
+            }
+            shared.database = number;
+        }
     }
 
     QStringList keyAttributes(const QJsonValue &value, const QString &where, EndpointMode mode)
@@ -1013,7 +1128,14 @@ QStringList ConfigLoader::cacheKeys()
 {
     return {CacheKey::Enabled,      CacheKey::MaxEntries,        CacheKey::MaxBytes,
             CacheKey::PositiveTtl,  CacheKey::NegativeTtl,       CacheKey::MaxTtl,
-            CacheKey::StaleIfError, CacheKey::HonorCacheControl, CacheKey::KeyAttributes};
+            CacheKey::StaleIfError, CacheKey::HonorCacheControl, CacheKey::KeyAttributes,
+            CacheKey::Shared};
+}
+
+QStringList ConfigLoader::sharedCacheKeys()
+{
+    return {SharedKey::Url, SharedKey::Prefix, SharedKey::Timeout, SharedKey::PasswordFile,
+            SharedKey::PasswordEnv};
 }
 
 ConfigLoadResult ConfigLoader::loadFile(const QString &path)

@@ -49,6 +49,8 @@ public:
     static QStringList cacheKeys();
     /// Every key of an endpoint's "circuit-breaker" object.
     static QStringList circuitBreakerKeys();
+    /// Every key of the "cache.shared" object, in documentation order.
+    static QStringList sharedCacheKeys();
 };
 
 } // namespace prc

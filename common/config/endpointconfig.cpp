@@ -117,7 +117,16 @@ bool operator==(const CacheConfig &a, const CacheConfig &b)
     return a.enabled == b.enabled && a.maxEntries == b.maxEntries && a.maxBytes == b.maxBytes
            && a.positiveTtlMs == b.positiveTtlMs && a.negativeTtlMs == b.negativeTtlMs
            && a.maxTtlMs == b.maxTtlMs && a.staleIfErrorMs == b.staleIfErrorMs
-           && a.honorCacheControl == b.honorCacheControl && a.keyAttributes == b.keyAttributes;
+           && a.honorCacheControl == b.honorCacheControl && a.keyAttributes == b.keyAttributes
+           && a.shared == b.shared;
+}
+
+bool operator==(const SharedCacheConfig &a, const SharedCacheConfig &b)
+{
+    return a.enabled == b.enabled && a.url == b.url && a.host == b.host && a.port == b.port
+           && a.unixPath == b.unixPath && a.database == b.database && a.prefix == b.prefix
+           && a.timeoutMs == b.timeoutMs && a.password == b.password && a.passwordSource == b.passwordSource
+           && a.passwordReference == b.passwordReference;
 }
 
 } // namespace prc

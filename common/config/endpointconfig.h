@@ -40,6 +40,31 @@ struct TlsConfig
     friend bool operator!=(const TlsConfig &a, const TlsConfig &b) { return !(a == b); }
 };
 
+/// The optional shared tier of an endpoint's cache ("cache.shared" object): answers kept in Redis so that
+/// several connectors share them. Off unless the object is given.
+struct SharedCacheConfig
+{
+    static constexpr int DefaultTimeoutMs = 50;
+    static constexpr quint16 DefaultPort = 6379;
+    static QString defaultPrefix() { return QStringLiteral("prc:"); }
+
+    bool enabled = false;
+    QString url;  ///< as written: redis://host[:port][/db] or unix:/path
+    QString host; ///< empty for a Unix socket
+    quint16 port = DefaultPort;
+    QString unixPath; ///< empty for TCP
+    int database = 0;
+    QString prefix = defaultPrefix();
+    int timeoutMs = DefaultTimeoutMs; ///< the most a Redis call may add to a lookup
+    /// The resolved password (from the file or the environment); empty: no AUTH. Never log it.
+    QString password;
+    TokenSource passwordSource = TokenSource::Inline; ///< Inline here means "no password"
+    QString passwordReference;                        ///< file path or variable name
+
+    friend bool operator==(const SharedCacheConfig &a, const SharedCacheConfig &b);
+    friend bool operator!=(const SharedCacheConfig &a, const SharedCacheConfig &b) { return !(a == b); }
+};
+
 /// The optional answer cache of one endpoint ("cache" object). Off unless enabled; see
 /// docs/caching-and-metrics.md.
 struct CacheConfig
@@ -61,6 +86,7 @@ struct CacheConfig
     bool honorCacheControl = true;
     /// Policy only: the attributes a cache key is built from; empty = the whole request.
     QStringList keyAttributes;
+    SharedCacheConfig shared;
 
     friend bool operator==(const CacheConfig &a, const CacheConfig &b);
     friend bool operator!=(const CacheConfig &a, const CacheConfig &b) { return !(a == b); }

@@ -4,6 +4,7 @@
 #include "app/serviceapplication.h"
 #include "backend/backendclient.h"
 #include "backend/backendrequest.h"
+#include "cache/sharedcache.h"
 #include "listen/endpointcontext.h"
 #include "listen/endpointserver.h"
 #include "metrics/servicemetrics.h"
@@ -170,6 +171,9 @@ void AdminServer::health(QTcpSocket *socket, bool headOnly, bool probe)
         const bool up = server->isListening();
         listening = listening && up;
         lines += server->config().name.toUtf8() + (up ? ": listening\n" : ": not listening\n");
+        // Reported, never unhealthy: without Redis the connector still answers, from the backend.
+        if (const SharedCache *shared = server->context()->sharedCache())
+            lines += server->config().name.toUtf8() + ": " + shared->status().toUtf8() + '\n';
     }
     if (m_service->isShuttingDown()) {
         respond(socket, 503, "shutting down\n" + lines, headOnly);

@@ -25,6 +25,7 @@ public:
         Coalesced, ///< another request's identical backend call
         Cache,     ///< a fresh cache entry; no backend call
         Stale,     ///< an expired entry, because the backend failed
+        Shared,    ///< a fresh entry of the shared tier (Redis); no backend call
     };
 
     /// Gets the answer, how the endpoint's mode classifies it, and where it came from.

@@ -19,6 +19,8 @@ QLatin1String Backend::sourceName(Source source)
         return QLatin1String("cache");
     case Source::Stale:
         return QLatin1String("stale");
+    case Source::Shared:
+        return QLatin1String("shared");
     }
     return QLatin1String("unknown");
 }

@@ -2,19 +2,21 @@
 #include "cache/cachingbackend.h"
 
 #include "cache/lookupcache.h"
+#include "cache/sharedcache.h"
 #include "metrics/endpointmetrics.h"
 #include "servicelogging.h"
 
 namespace prc {
 
 CachingBackend::CachingBackend(const QString &name, EndpointMode mode, Backend &backend, LookupCache &cache,
-                               EndpointMetrics &metrics, QObject *parent)
+                               EndpointMetrics &metrics, QObject *parent, SharedCache *shared)
     : Backend(parent)
     , m_name(name)
     , m_mode(mode)
     , m_backend(backend)
     , m_cache(cache)
     , m_metrics(metrics)
+    , m_shared(shared)
 {
 }
 
@@ -41,16 +43,73 @@ void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId
     }
 
     ++m_metrics.cacheMisses;
-    // The request belongs to this object, not to the session that asked first: when that session goes away,
-    // the others waiting for the same answer still get it (and the cache still learns it).
     Flight started;
+    started.call = call;
     started.leaderId = requestId;
     started.waiters.push_back({receiver, requestId, std::move(callback)});
     m_flights.insert(key, std::move(started));
-    m_backend.lookup(call, requestId, this,
+    if (m_shared) {
+        // Another connector of the fleet may have the answer; the reply (or a miss) comes within
+        // cache.shared.timeout, and identical lookups meanwhile join this flight.
+        m_shared->get(key, this,
+                      [this, key](const std::optional<SharedEntry> &entry) { sharedAnswer(key, entry); });
+        return;
+    }
+    start(key);
+}
+
+void CachingBackend::start(const QByteArray &key)
+{
+    // Copies: the backend may answer before lookup() returns, and finish() takes the flight out of the hash.
+    const Flight &flight = m_flights[key];
+    const BackendCall call = flight.call;
+    const QByteArray leaderId = flight.leaderId;
+    // The request belongs to this object, not to the session that asked first: when that session goes away,
+    // the others waiting for the same answer still get it (and the cache still learns it).
+    m_backend.lookup(call, leaderId, this,
                      [this, key](const BackendResult &result, ResultClass resultClass, Source) {
                          finish(key, result, resultClass);
                      });
+}
+
+void CachingBackend::sharedAnswer(const QByteArray &key, const std::optional<SharedEntry> &entry)
+{
+    if (!m_flights.contains(key))
+        return;
+    // Only what this endpoint would have stored itself is an answer: a value another connector wrote for
+    // another mode under the same name, say, is not.
+    const ResultClass resultClass =
+        entry ? classifyResult(m_mode, entry->result, m_shape) : ResultClass::TempError;
+    const bool usable = resultClass == ResultClass::Found || resultClass == ResultClass::NotFound
+                        || resultClass == ResultClass::PolicyAction;
+    if (entry && !usable)
+        ++m_metrics.sharedInvalid;
+    if (usable) {
+        const qint64 now = SharedCache::wallClockMs();
+        // Kept for the rest of the lifetime the fetching connector gave it, not a new full one.
+        m_cache.adopt(key, entry->result, entry->expiresAtMs - now, entry->staleUntilMs - now);
+        if (now < entry->expiresAtMs) {
+            Flight flight = m_flights.take(key);
+            for (Waiter &waiter : flight.waiters) {
+                if (waiter.receiver)
+                    waiter.callback(entry->result, resultClass, Source::Shared);
+            }
+            return;
+        }
+        // Expired: kept in memory only to stand in if the backend fails (stale-if-error).
+    }
+    start(key);
+}
+
+void CachingBackend::share(const QByteArray &key, const BackendResult &result, ResultClass resultClass)
+{
+    if (!m_shared)
+        return;
+    const LookupCache::Decision decision = m_cache.decide(result, resultClass);
+    if (decision.store)
+        m_shared->put(key, result, decision.ttlMs, m_cache.config().staleIfErrorMs);
+    else if (decision.forget)
+        m_shared->forget(key);
 }
 
 void CachingBackend::finish(const QByteArray &key, const BackendResult &result, ResultClass resultClass)
@@ -59,6 +118,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result, 
     Flight flight = m_flights.take(key);
     // The backend call itself was counted and, when it failed, logged by the backend behind this cache.
     m_cache.offer(key, result, resultClass);
+    share(key, result, resultClass);
 
     const BackendResult *answer = &result;
     bool stale = false;

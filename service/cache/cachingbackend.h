@@ -11,12 +11,15 @@
 #include <QPointer>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace prc {
 
 class EndpointMetrics;
 class LookupCache;
+class SharedCache;
+struct SharedEntry;
 
 /// The backend as seen through an endpoint's cache: answers from a fresh entry at once, joins identical calls
 /// already in flight (one backend request, every waiter answered), stores what may be stored, and stands in
@@ -26,9 +29,10 @@ class CachingBackend : public Backend
     Q_OBJECT
 
 public:
-    /// name: the endpoint's, for log lines. backend: where misses go (the direct backend).
+    /// name: the endpoint's, for log lines. backend: where misses go (the direct backend). shared: the shared
+    /// tier asked after a miss in memory, or null.
     CachingBackend(const QString &name, EndpointMode mode, Backend &backend, LookupCache &cache,
-                   EndpointMetrics &metrics, QObject *parent = nullptr);
+                   EndpointMetrics &metrics, QObject *parent = nullptr, SharedCache *shared = nullptr);
     ~CachingBackend() override;
 
     /// Answers a call. A cache hit runs the callback before this returns; otherwise it runs once the backend
@@ -52,10 +56,14 @@ private:
     };
     struct Flight
     {
+        BackendCall call;    ///< kept while the shared tier is asked
         QByteArray leaderId; ///< the request id the backend saw (X-Request-Id)
         std::vector<Waiter> waiters;
     };
 
+    void start(const QByteArray &key);
+    void sharedAnswer(const QByteArray &key, const std::optional<SharedEntry> &entry);
+    void share(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
     void finish(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
 
     QString m_name;
@@ -64,6 +72,7 @@ private:
     Backend &m_backend;
     LookupCache &m_cache;
     EndpointMetrics &m_metrics;
+    SharedCache *m_shared;
     QHash<QByteArray, Flight> m_flights;
 };
 

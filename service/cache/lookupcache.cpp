@@ -139,6 +139,24 @@ bool LookupCache::offer(const QByteArray &key, const BackendResult &result, Resu
         return false;
     }
 
+    const qint64 now = m_clock->nowMs();
+    const qint64 expiresAt = now + decision.ttlMs;
+    return insert(key, result, expiresAt, expiresAt + m_config.staleIfErrorMs);
+}
+
+bool LookupCache::adopt(const QByteArray &key, const BackendResult &result, qint64 freshMs, qint64 staleMs)
+{
+    const qint64 now = m_clock->nowMs();
+    const qint64 fresh = std::min<qint64>(freshMs, m_config.maxTtlMs);
+    const qint64 stale = std::min<qint64>(staleMs, std::max<qint64>(fresh, 0) + m_config.staleIfErrorMs);
+    if (fresh <= 0 && stale <= 0)
+        return false;
+    return insert(key, result, now + fresh, now + std::max(fresh, stale));
+}
+
+bool LookupCache::insert(const QByteArray &key, const BackendResult &result, qint64 expiresAt,
+                         qint64 staleUntil)
+{
     Entry entry;
     entry.key = key;
     // Only what a reply is made from is kept; the error text and timing belong to the call that fetched it.
@@ -146,20 +164,20 @@ bool LookupCache::offer(const QByteArray &key, const BackendResult &result, Resu
     entry.result.status = result.status;
     entry.result.body = result.body;
     entry.result.cacheControl = result.cacheControl;
-    const qint64 now = m_clock->nowMs();
-    entry.expiresAt = now + decision.ttlMs;
-    entry.staleUntil = entry.expiresAt + m_config.staleIfErrorMs;
+    entry.expiresAt = expiresAt;
+    entry.staleUntil = staleUntil;
     entry.bytes = EntryOverhead + key.size() + result.body.size() + result.cacheControl.size();
     if (entry.bytes > m_config.maxBytes)
         return false;
 
+    const auto existing = m_index.constFind(key);
     if (existing != m_index.constEnd())
         erase(*existing);
     m_lru.push_front(std::move(entry));
     m_index.insert(key, m_lru.begin());
     m_bytes += m_lru.front().bytes;
 
-    if (now - m_lastPurge >= PurgeIntervalMs)
+    if (m_clock->nowMs() - m_lastPurge >= PurgeIntervalMs)
         purgeExpired();
     evict();
     return true;

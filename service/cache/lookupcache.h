@@ -49,6 +49,11 @@ public:
     const BackendResult *stale(const QByteArray &key);
     /// Offers a backend result; stores it when decide() says so. Returns true when stored.
     bool offer(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
+    /// Stores an answer whose lifetime was decided elsewhere (by the connector that fetched it, for the
+    /// shared tier): fresh for freshMs more (0 or less: already expired), usable for stale-if-error for
+    /// staleMs more. Both are capped by this cache's own max-ttl and stale-if-error. Returns true when
+    /// stored.
+    bool adopt(const QByteArray &key, const BackendResult &result, qint64 freshMs, qint64 staleMs);
 
     int entryCount() const { return int(m_index.size()); }
     qint64 byteCount() const { return m_bytes; }
@@ -68,6 +73,7 @@ private:
     };
     using Lru = std::list<Entry>; ///< most recently used first
 
+    bool insert(const QByteArray &key, const BackendResult &result, qint64 expiresAt, qint64 staleUntil);
     void erase(Lru::iterator it);
     void evict();
 

@@ -6,6 +6,7 @@
 #include "backend/failoverclient.h"
 #include "cache/cachingbackend.h"
 #include "cache/lookupcache.h"
+#include "cache/sharedcache.h"
 #include "cache/steadyclock.h"
 #include "metrics/endpointmetrics.h"
 #include "modes/policyhandler.h"
@@ -28,8 +29,12 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
     if (config.cache.enabled) {
         m_cache = std::make_unique<LookupCache>(
             config.cache, clock ? std::move(clock) : std::make_shared<SteadyClock>(), m_metrics.get());
-        m_cachingBackend =
-            std::make_unique<CachingBackend>(config.name, config.mode, *m_direct, *m_cache, *m_metrics);
+        if (config.cache.shared.enabled) {
+            m_sharedCache = std::make_unique<SharedCache>(config.name, config.cache.shared,
+                                                          config.maxResponseSize, *m_metrics);
+        }
+        m_cachingBackend = std::make_unique<CachingBackend>(config.name, config.mode, *m_direct, *m_cache,
+                                                            *m_metrics, nullptr, m_sharedCache.get());
         m_cachingBackend->setLookupShape(lookupShape(config));
     }
 }

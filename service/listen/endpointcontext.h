@@ -16,6 +16,7 @@ class Clock;
 class EndpointMetrics;
 class LookupCache;
 class ModeHandler;
+class SharedCache;
 
 /// What the sessions of one endpoint share: the protocol handler, the backend client, the answer cache and
 /// the limits. Sessions hold it by shared_ptr, so a reload can give new connections a new context while
@@ -43,6 +44,8 @@ public:
     /// The cache and the way through it; both null when the endpoint's cache is off.
     LookupCache *cache() const { return m_cache.get(); }
     CachingBackend *cachingBackend() const { return m_cachingBackend.get(); }
+    /// The shared tier (Redis) behind the cache; null unless cache.shared is set.
+    SharedCache *sharedCache() const { return m_sharedCache.get(); }
 
     static std::unique_ptr<ModeHandler> createHandler(const EndpointConfig &config);
     static LookupShape lookupShape(const EndpointConfig &config);
@@ -54,6 +57,7 @@ private:
     std::unique_ptr<BackendClient> m_client;
     std::unique_ptr<DirectBackend> m_direct;
     std::unique_ptr<LookupCache> m_cache;
+    std::unique_ptr<SharedCache> m_sharedCache;
     // Declared last: destroyed first, aborting its backend calls while the client and cache still exist.
     std::unique_ptr<CachingBackend> m_cachingBackend;
 };

@@ -53,6 +53,15 @@ public:
     quint64 cacheStale = 0;     ///< answered from an expired entry because the backend failed
     quint64 cacheEvictions = 0; ///< entries dropped to stay within max-entries / max-bytes
 
+    // The shared tier (Redis), asked after a miss in memory.
+    quint64 sharedHits = 0;     ///< fresh entries found in Redis
+    quint64 sharedMisses = 0;   ///< Redis answered without a fresh, usable entry
+    quint64 sharedWrites = 0;   ///< answers stored in Redis
+    quint64 sharedErrors = 0;   ///< calls that failed (connection refused or lost, Redis errors)
+    quint64 sharedTimeouts = 0; ///< calls without a reply within cache.shared.timeout
+    quint64 sharedSkipped = 0;  ///< calls not made because Redis is skipped after repeated failures
+    quint64 sharedInvalid = 0;  ///< values of another format version or damaged, taken as misses
+
     quint64 connectionsAccepted = 0;
     quint64 connectionsRefused = 0; ///< closed at once because max-connections was reached
 

@@ -3,6 +3,8 @@
 
 #include "app/serviceapplication.h"
 #include "cache/lookupcache.h"
+#include "cache/sharedcache.h"
+#include "listen/endpointcontext.h"
 #include "listen/endpointserver.h"
 #include "metrics/endpointmetrics.h"
 #include "metrics/metricswriter.h"
@@ -18,6 +20,42 @@ using Labels = MetricsWriter::Labels;
 Labels endpointLabel(const EndpointServer *server)
 {
     return {{QByteArrayLiteral("endpoint"), server->config().name.toUtf8()}};
+}
+
+template<typename PerEndpoint>
+void appendSharedCacheMetrics(const PerEndpoint &perEndpoint)
+{
+    const auto shared = [](const EndpointServer *s) {
+        return s->context()->sharedCache();
+    };
+    perEndpoint("prc_shared_cache_enabled", "gauge", "1 when the endpoint's cache has a shared tier (Redis).",
+                [shared](const EndpointServer *s) { return quint64(shared(s) ? 1 : 0); });
+    perEndpoint("prc_shared_cache_up", "gauge", "1 while the connection to Redis is up.",
+                [shared](const EndpointServer *s) { return quint64(shared(s) && shared(s)->isConnected()); });
+    perEndpoint("prc_shared_cache_breaker_state", "gauge",
+                "0 Redis is used, 1 skipped after repeated failures, 2 trying again.",
+                [shared](const EndpointServer *s) {
+                    return quint64(shared(s) ? int(shared(s)->breakerState()) : 0);
+                });
+    perEndpoint("prc_shared_cache_hits_total", "counter", "Lookups answered from a fresh entry in Redis.",
+                [](const EndpointServer *s) { return s->metrics().sharedHits; });
+    perEndpoint("prc_shared_cache_misses_total", "counter",
+                "Redis lookups without a fresh, usable entry (the backend is asked).",
+                [](const EndpointServer *s) { return s->metrics().sharedMisses; });
+    perEndpoint("prc_shared_cache_writes_total", "counter", "Answers stored in Redis.",
+                [](const EndpointServer *s) { return s->metrics().sharedWrites; });
+    perEndpoint("prc_shared_cache_errors_total", "counter",
+                "Redis calls that failed (connection refused or lost, error replies).",
+                [](const EndpointServer *s) { return s->metrics().sharedErrors; });
+    perEndpoint("prc_shared_cache_timeouts_total", "counter",
+                "Redis calls without a reply within cache.shared.timeout.",
+                [](const EndpointServer *s) { return s->metrics().sharedTimeouts; });
+    perEndpoint("prc_shared_cache_skipped_total", "counter",
+                "Redis calls not made while it is skipped after repeated failures.",
+                [](const EndpointServer *s) { return s->metrics().sharedSkipped; });
+    perEndpoint("prc_shared_cache_invalid_total", "counter",
+                "Values in Redis of another format version or damaged, taken as misses.",
+                [](const EndpointServer *s) { return s->metrics().sharedInvalid; });
 }
 
 } // namespace
@@ -108,6 +146,7 @@ QByteArray renderMetrics(const ServiceApplication &service)
                 [](const EndpointServer *s) { return quint64(s->cache() ? s->cache()->entryCount() : 0); });
     perEndpoint("prc_cache_bytes", "gauge", "Approximate memory held by the cache entries.",
                 [](const EndpointServer *s) { return quint64(s->cache() ? s->cache()->byteCount() : 0); });
+    appendSharedCacheMetrics(perEndpoint);
 
     perEndpoint("prc_connections_open", "gauge", "Open Postfix connections.",
                 [](const EndpointServer *s) { return quint64(s->sessionCount()); });

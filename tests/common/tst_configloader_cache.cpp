@@ -3,9 +3,11 @@
 // and every error and warning with its JSON path.
 #include "config/configloader.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace prc;
@@ -61,6 +63,14 @@ private Q_SLOTS:
     void cacheWarnings();
     void cacheKeys();
     void cacheTakesPartInEquality();
+    void sharedOffByDefault();
+    void sharedValues_data();
+    void sharedValues();
+    void sharedPassword();
+    void sharedErrors_data();
+    void sharedErrors();
+    void sharedWarnings();
+    void sharedTakesPartInEquality();
     void adminAbsentByDefault();
     void adminValues_data();
     void adminValues();
@@ -213,8 +223,12 @@ void TestConfigLoaderCache::cacheKeys()
                                QStringLiteral("max-bytes"),      QStringLiteral("positive-ttl"),
                                QStringLiteral("negative-ttl"),   QStringLiteral("max-ttl"),
                                QStringLiteral("stale-if-error"), QStringLiteral("honor-cache-control"),
-                               QStringLiteral("key-attributes")};
+                               QStringLiteral("key-attributes"), QStringLiteral("shared")};
     QCOMPARE(ConfigLoader::cacheKeys(), expected);
+    const QStringList sharedExpected{QStringLiteral("url"), QStringLiteral("prefix"),
+                                     QStringLiteral("timeout"), QStringLiteral("password-file"),
+                                     QStringLiteral("password-env")};
+    QCOMPARE(ConfigLoader::sharedCacheKeys(), sharedExpected);
     // A "cache" key is not reported as unknown.
     const ConfigLoadResult result =
         ConfigLoader::parse(config(QJsonObject{{QStringLiteral("enabled"), true}}), FileName);
@@ -350,6 +364,212 @@ void TestConfigLoaderCache::adminWarnings()
     const ConfigLoadResult result = ConfigLoader::parse(config(QJsonValue::Undefined, admin), FileName);
     QVERIFY2(result.ok(), qPrintable(render(result.errors).join(QLatin1Char('\n'))));
     QCOMPARE(render(result.warnings), warnings);
+}
+
+namespace {
+
+QJsonObject withShared(const QJsonValue &shared)
+{
+    return QJsonObject{{QStringLiteral("enabled"), true}, {QStringLiteral("shared"), shared}};
+}
+
+} // namespace
+
+void TestConfigLoaderCache::sharedOffByDefault()
+{
+    const ConfigLoadResult result =
+        ConfigLoader::parse(config(QJsonObject{{QStringLiteral("enabled"), true}}), FileName);
+    QVERIFY(result.ok());
+    const SharedCacheConfig &shared = result.config->endpoints.constFirst().cache.shared;
+    QVERIFY(!shared.enabled);
+    QCOMPARE(shared.prefix, QStringLiteral("prc:"));
+    QCOMPARE(shared.timeoutMs, 50);
+    QVERIFY(shared.password.isEmpty());
+}
+
+void TestConfigLoaderCache::sharedValues_data()
+{
+    QTest::addColumn<QJsonObject>("shared");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<int>("database");
+    QTest::addColumn<QString>("unixPath");
+    QTest::addColumn<QString>("prefix");
+    QTest::addColumn<int>("timeout");
+
+    const auto url = [](const char *text) {
+        return QJsonObject{{QStringLiteral("url"), QString::fromLatin1(text)}};
+    };
+    QTest::newRow("host only") << url("redis://redis.internal") << QStringLiteral("redis.internal") << 6379
+                               << 0 << QString() << QStringLiteral("prc:") << 50;
+    QTest::newRow("host, port, db") << url("redis://10.0.0.5:6380/2") << QStringLiteral("10.0.0.5") << 6380
+                                    << 2 << QString() << QStringLiteral("prc:") << 50;
+    QTest::newRow("ipv6") << url("redis://[fd00::5]:6379/0") << QStringLiteral("fd00::5") << 6379 << 0
+                          << QString() << QStringLiteral("prc:") << 50;
+    QTest::newRow("trailing slash") << url("redis://127.0.0.1:6379/") << QStringLiteral("127.0.0.1") << 6379
+                                    << 0 << QString() << QStringLiteral("prc:") << 50;
+    QTest::newRow("unix socket") << url("unix:/run/redis/redis-server.sock") << QString() << 6379 << 0
+                                 << QStringLiteral("/run/redis/redis-server.sock") << QStringLiteral("prc:")
+                                 << 50;
+    QJsonObject all = url("redis://127.0.0.1:6379/1");
+    all.insert(QStringLiteral("prefix"), QStringLiteral("mx-fleet:"));
+    all.insert(QStringLiteral("timeout"), 20);
+    QTest::newRow("prefix and timeout")
+        << all << QStringLiteral("127.0.0.1") << 6379 << 1 << QString() << QStringLiteral("mx-fleet:") << 20;
+    QJsonObject empty = url("redis://127.0.0.1");
+    empty.insert(QStringLiteral("prefix"), QString());
+    QTest::newRow("empty prefix") << empty << QStringLiteral("127.0.0.1") << 6379 << 0 << QString()
+                                  << QString() << 50;
+}
+
+void TestConfigLoaderCache::sharedValues()
+{
+    QFETCH(QJsonObject, shared);
+    const ConfigLoadResult result = ConfigLoader::parse(config(withShared(shared)), FileName);
+    QVERIFY2(result.ok(), qPrintable(render(result.errors).join(QLatin1Char('\n'))));
+    QVERIFY(result.warnings.isEmpty());
+    const SharedCacheConfig &parsed = result.config->endpoints.constFirst().cache.shared;
+    QVERIFY(parsed.enabled);
+    QCOMPARE(parsed.url, shared.value(QStringLiteral("url")).toString());
+    QTEST(parsed.host, "host");
+    QTEST(int(parsed.port), "port");
+    QTEST(parsed.database, "database");
+    QTEST(parsed.unixPath, "unixPath");
+    QTEST(parsed.prefix, "prefix");
+    QTEST(parsed.timeoutMs, "timeout");
+}
+
+void TestConfigLoaderCache::sharedPassword()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("redis.pass"));
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write("from-file-pass\n");
+    out.close();
+    const QJsonObject fromFile{{QStringLiteral("url"), QStringLiteral("redis://127.0.0.1")},
+                               {QStringLiteral("password-file"), file}};
+    ConfigLoadResult result = ConfigLoader::parse(config(withShared(fromFile)), FileName);
+    QVERIFY2(result.ok(), qPrintable(render(result.errors).join(QLatin1Char('\n'))));
+    QCOMPARE(result.config->endpoints.constFirst().cache.shared.password, QStringLiteral("from-file-pass"));
+    QCOMPARE(result.config->endpoints.constFirst().cache.shared.passwordSource, TokenSource::File);
+
+    qputenv("PRC_TEST_SHARED_PASS", "from-env-pass");
+    const QJsonObject fromEnv{{QStringLiteral("url"), QStringLiteral("redis://127.0.0.1")},
+                              {QStringLiteral("password-env"), QStringLiteral("PRC_TEST_SHARED_PASS")}};
+    result = ConfigLoader::parse(config(withShared(fromEnv)), FileName);
+    QVERIFY(result.ok());
+    QCOMPARE(result.config->endpoints.constFirst().cache.shared.password, QStringLiteral("from-env-pass"));
+
+    // The admin tool does not resolve secrets of a config it edits.
+    ConfigLoader::Options options;
+    options.resolveSecrets = false;
+    result = ConfigLoader::parse(config(withShared(fromEnv)), FileName, options);
+    QVERIFY(result.ok());
+    QVERIFY(result.config->endpoints.constFirst().cache.shared.password.isEmpty());
+    QCOMPARE(result.config->endpoints.constFirst().cache.shared.passwordReference,
+             QStringLiteral("PRC_TEST_SHARED_PASS"));
+    qunsetenv("PRC_TEST_SHARED_PASS");
+}
+
+void TestConfigLoaderCache::sharedErrors_data()
+{
+    QTest::addColumn<QJsonValue>("shared");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("message");
+
+    const QString p = QStringLiteral("endpoints[0].cache.shared");
+    const auto with = [](const char *url, const char *key = nullptr, const QJsonValue &value = {}) {
+        QJsonObject object{{QStringLiteral("url"), QString::fromLatin1(url)}};
+        if (key)
+            object.insert(QString::fromLatin1(key), value);
+        return QJsonValue(object);
+    };
+    QTest::newRow("not an object") << QJsonValue(QStringLiteral("redis://x")) << p
+                                   << QStringLiteral("must be an object, found a string");
+    QTest::newRow("no url") << QJsonValue(QJsonObject{}) << p + QStringLiteral(".url")
+                            << QStringLiteral("missing (required)");
+    QTest::newRow("http url") << with("http://127.0.0.1:6379") << p + QStringLiteral(".url")
+                              << QStringLiteral("\"http://127.0.0.1:6379\" is not a redis://host:port/db or "
+                                                "unix:/path URL");
+    QTest::newRow("password in url")
+        << with("redis://:secret@127.0.0.1") << p + QStringLiteral(".url")
+        << QStringLiteral("must not contain a user or password; use password-file or password-env");
+    QTest::newRow("db not a number") << with("redis://127.0.0.1/cache") << p + QStringLiteral(".url")
+                                     << QStringLiteral("\"redis://127.0.0.1/cache\": the path must be a "
+                                                       "database number (/0, /1, ...)");
+    QTest::newRow("relative unix path")
+        << with("unix:redis.sock") << p + QStringLiteral(".url")
+        << QStringLiteral("\"unix:redis.sock\": a Unix socket needs an absolute path "
+                          "(unix:/run/redis/redis-server.sock)");
+    QTest::newRow("query") << with("redis://127.0.0.1?db=2") << p + QStringLiteral(".url")
+                           << QStringLiteral("\"redis://127.0.0.1?db=2\" must not have a query or fragment");
+    QTest::newRow("timeout 0") << with("redis://127.0.0.1", "timeout", 0) << p + QStringLiteral(".timeout")
+                               << QStringLiteral("0 is out of range (1..10000)");
+    QTest::newRow("prefix with space")
+        << with("redis://127.0.0.1", "prefix", QStringLiteral("my prefix")) << p + QStringLiteral(".prefix")
+        << QStringLiteral("only printable ASCII without spaces is allowed");
+    QTest::newRow("missing password file")
+        << with("redis://127.0.0.1", "password-file", QStringLiteral("/nonexistent/redis.pass"))
+        << p + QStringLiteral(".password-file")
+        << QStringLiteral("cannot read /nonexistent/redis.pass: No such file or directory");
+    QTest::newRow("unset password env")
+        << with("redis://127.0.0.1", "password-env", QStringLiteral("PRC_TEST_UNSET_VARIABLE_9"))
+        << p + QStringLiteral(".password-env")
+        << QStringLiteral("environment variable PRC_TEST_UNSET_VARIABLE_9 is not set or empty");
+    QJsonObject both = with("redis://127.0.0.1", "password-file", QStringLiteral("/etc/x")).toObject();
+    both.insert(QStringLiteral("password-env"), QStringLiteral("X"));
+    QTest::newRow("both password sources")
+        << QJsonValue(both) << p + QStringLiteral(".password-file")
+        << QStringLiteral("give only one of password-file and password-env");
+}
+
+void TestConfigLoaderCache::sharedErrors()
+{
+    QFETCH(QJsonValue, shared);
+    QFETCH(QString, path);
+    QFETCH(QString, message);
+    const ConfigLoadResult result = ConfigLoader::parse(config(withShared(shared)), FileName);
+    QVERIFY(!result.ok());
+    QCOMPARE(render(result.errors), QStringList{path + QStringLiteral(": ") + message});
+    QCOMPARE(result.errors.constFirst().file, FileName);
+}
+
+void TestConfigLoaderCache::sharedWarnings()
+{
+    const QJsonObject shared{{QStringLiteral("url"), QStringLiteral("redis://127.0.0.1")},
+                             {QStringLiteral("ttl"), 5}};
+    const ConfigLoadResult result = ConfigLoader::parse(config(withShared(shared)), FileName);
+    QVERIFY(result.ok());
+    QCOMPARE(render(result.warnings),
+             QStringList{QStringLiteral("endpoints[0].cache.shared.ttl: unknown key, ignored (misspelt?)")});
+
+    // A shared tier on a cache that is off is off too, and said so.
+    const ConfigLoadResult off = ConfigLoader::parse(
+        config(QJsonObject{{QStringLiteral("shared"),
+                            QJsonObject{{QStringLiteral("url"), QStringLiteral("redis://127.0.0.1")}}}}),
+        FileName);
+    QVERIFY(off.ok());
+    QCOMPARE(off.warnings.size(), 1);
+    QCOMPARE(off.warnings.constFirst().path, QStringLiteral("endpoints[0].cache.enabled"));
+}
+
+void TestConfigLoaderCache::sharedTakesPartInEquality()
+{
+    const auto parsed = [](const QJsonObject &shared) {
+        return ConfigLoader::parse(config(withShared(shared)), FileName).config->endpoints.constFirst();
+    };
+    const QJsonObject base{{QStringLiteral("url"), QStringLiteral("redis://127.0.0.1")}};
+    QVERIFY(parsed(base) == parsed(base));
+    QJsonObject otherUrl = base;
+    otherUrl.insert(QStringLiteral("url"), QStringLiteral("redis://127.0.0.1/1"));
+    QVERIFY(parsed(base) != parsed(otherUrl));
+    QJsonObject otherPrefix = base;
+    otherPrefix.insert(QStringLiteral("prefix"), QStringLiteral("x:"));
+    QVERIFY(parsed(base) != parsed(otherPrefix));
+    QJsonObject otherTimeout = base;
+    otherTimeout.insert(QStringLiteral("timeout"), 60);
+    QVERIFY(parsed(base) != parsed(otherTimeout));
 }
 
 QTEST_MAIN(TestConfigLoaderCache)
