@@ -3,6 +3,7 @@
 
 #include "config/policyfailureaction.h"
 #include "config/tlsfiles.h"
+#include "jsontypename.h"
 #include "logging.h"
 
 #include <QDir>
@@ -101,27 +102,6 @@ constexpr int MaxTargets = 16;
 // Secrets read from a file are trimmed of the trailing newline editors add; a token file is tiny.
 constexpr qint64 MaxTokenFileSize = 64 * 1024;
 
-QString typeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("undefined");
-}
-
 /// Turns a byte offset into "line L, column C" for JSON syntax errors.
 QString position(const QByteArray &text, int offset)
 {
@@ -162,7 +142,7 @@ public:
         if (endpoints.isUndefined()) {
             error(Key::Endpoints, QStringLiteral("missing; expected an array of endpoint objects"));
         } else if (!endpoints.isArray()) {
-            error(Key::Endpoints, QStringLiteral("must be an array, found %1").arg(typeName(endpoints)));
+            error(Key::Endpoints, QStringLiteral("must be an array, found %1").arg(jsonTypeName(endpoints)));
         } else if (endpoints.toArray().isEmpty()) {
             error(Key::Endpoints, QStringLiteral("is empty; configure at least one endpoint"));
         } else {
@@ -170,7 +150,7 @@ public:
             for (int i = 0; i < array.size(); ++i) {
                 const QString path = QStringLiteral("endpoints[%1]").arg(i);
                 if (!array.at(i).isObject()) {
-                    error(path, QStringLiteral("must be an object, found %1").arg(typeName(array.at(i))));
+                    error(path, QStringLiteral("must be an object, found %1").arg(jsonTypeName(array.at(i))));
                     continue;
                 }
                 config.endpoints.append(endpoint(array.at(i).toObject(), path));
@@ -258,7 +238,7 @@ private:
     {
         const QJsonValue value = object.value(key);
         if (!value.isString()) {
-            error(join(path, key), QStringLiteral("must be a string, found %1").arg(typeName(value)));
+            error(join(path, key), QStringLiteral("must be a string, found %1").arg(jsonTypeName(value)));
             return {};
         }
         if (!allowEmpty && value.toString().trimmed().isEmpty())
@@ -282,7 +262,7 @@ private:
         const QJsonValue value = object.value(key);
         const QString where = join(path, key);
         if (!value.isDouble()) {
-            error(where, QStringLiteral("must be an integer, found %1").arg(typeName(value)));
+            error(where, QStringLiteral("must be an integer, found %1").arg(jsonTypeName(value)));
             return std::nullopt;
         }
         const double number = value.toDouble();
@@ -304,7 +284,8 @@ private:
             return;
         const QJsonValue value = object.value(key);
         if (!value.isBool()) {
-            error(join(path, key), QStringLiteral("must be true or false, found %1").arg(typeName(value)));
+            error(join(path, key),
+                  QStringLiteral("must be true or false, found %1").arg(jsonTypeName(value)));
             return;
         }
         target = value.toBool();
@@ -373,7 +354,7 @@ private:
                 endpoint.backendHttp2 = value.toBool();
             else
                 error(join(path, Key::BackendHttp2),
-                      QStringLiteral("must be true or false, found %1").arg(typeName(value)));
+                      QStringLiteral("must be true or false, found %1").arg(jsonTypeName(value)));
         }
         backendClient(object, path, endpoint);
         if (object.contains(Key::Cache))
@@ -388,8 +369,8 @@ private:
         const QString where = join(path, Key::Target);
         const QJsonValue value = object.value(Key::Target);
         if (!value.isArray() && !value.isString() && !value.isUndefined()) {
-            error(where,
-                  QStringLiteral("must be a URL string or an array of URLs, found %1").arg(typeName(value)));
+            error(where, QStringLiteral("must be a URL string or an array of URLs, found %1")
+                             .arg(jsonTypeName(value)));
             return;
         }
         if (!value.isArray()) {
@@ -413,7 +394,7 @@ private:
             const QString item = QStringLiteral("%1[%2]").arg(where).arg(i);
             const QJsonValue url = array.at(i);
             if (!url.isString()) {
-                error(item, QStringLiteral("must be a URL string, found %1").arg(typeName(url)));
+                error(item, QStringLiteral("must be a URL string, found %1").arg(jsonTypeName(url)));
                 continue;
             }
             if (url.toString().trimmed().isEmpty()) {
@@ -473,7 +454,7 @@ private:
             const QString where = join(path, Key::FailureAction);
             const QJsonValue value = object.value(Key::FailureAction);
             if (!value.isString()) {
-                error(where, QStringLiteral("must be a string, found %1").arg(typeName(value)));
+                error(where, QStringLiteral("must be a string, found %1").arg(jsonTypeName(value)));
             } else if (const QString problem = PolicyFailureAction::problem(value.toString());
                        !problem.isEmpty()) {
                 error(where, problem);
@@ -520,7 +501,8 @@ private:
     void notFoundStatuses(const QJsonValue &value, const QString &where, EndpointConfig &endpoint)
     {
         if (!value.isArray()) {
-            error(where, QStringLiteral("must be an array of HTTP statuses, found %1").arg(typeName(value)));
+            error(where,
+                  QStringLiteral("must be an array of HTTP statuses, found %1").arg(jsonTypeName(value)));
             return;
         }
         const QJsonArray array = value.toArray();
@@ -532,7 +514,7 @@ private:
             const double number = status.toDouble();
             if (!status.isDouble() || std::floor(number) != number) {
                 error(item, QStringLiteral("must be an integer HTTP status, found %1")
-                                .arg(status.isDouble() ? QString::number(number) : typeName(status)));
+                                .arg(status.isDouble() ? QString::number(number) : jsonTypeName(status)));
                 ok = false;
             } else if (number < 100 || number > 599) {
                 error(item, QStringLiteral("%1 is not an HTTP status (100..599)").arg(number, 0, 'f', 0));
@@ -555,7 +537,7 @@ private:
     {
         CircuitBreakerConfig breaker;
         if (!value.isObject()) {
-            error(path, QStringLiteral("must be an object, found %1").arg(typeName(value)));
+            error(path, QStringLiteral("must be an object, found %1").arg(jsonTypeName(value)));
             return breaker;
         }
         const QJsonObject object = value.toObject();
@@ -570,7 +552,7 @@ private:
     {
         CacheConfig cache;
         if (!value.isObject()) {
-            error(path, QStringLiteral("must be an object, found %1").arg(typeName(value)));
+            error(path, QStringLiteral("must be an object, found %1").arg(jsonTypeName(value)));
             return cache;
         }
         const QJsonObject object = value.toObject();
@@ -616,7 +598,7 @@ private:
     {
         SharedCacheConfig shared;
         if (!value.isObject()) {
-            error(path, QStringLiteral("must be an object, found %1").arg(typeName(value)));
+            error(path, QStringLiteral("must be an object, found %1").arg(jsonTypeName(value)));
             return shared;
         }
         const QJsonObject object = value.toObject();
@@ -719,9 +701,8 @@ private:
     QStringList keyAttributes(const QJsonValue &value, const QString &where, EndpointMode mode)
     {
         if (!value.isArray()) {
-            error(
-                where,
-                QStringLiteral("must be an array of policy attribute names, found %1").arg(typeName(value)));
+            error(where, QStringLiteral("must be an array of policy attribute names, found %1")
+                             .arg(jsonTypeName(value)));
             return {};
         }
         const QJsonArray array = value.toArray();
@@ -735,7 +716,7 @@ private:
             const QString item = QStringLiteral("%1[%2]").arg(where).arg(i);
             const QJsonValue name = array.at(i);
             if (!name.isString()) {
-                error(item, QStringLiteral("must be a string, found %1").arg(typeName(name)));
+                error(item, QStringLiteral("must be a string, found %1").arg(jsonTypeName(name)));
                 continue;
             }
             const QString text = name.toString();
@@ -762,7 +743,7 @@ private:
     {
         const QString path = Key::Admin;
         if (!value.isObject()) {
-            error(path, QStringLiteral("must be an object, found %1").arg(typeName(value)));
+            error(path, QStringLiteral("must be an object, found %1").arg(jsonTypeName(value)));
             return std::nullopt;
         }
         const QJsonObject object = value.toObject();
@@ -883,7 +864,7 @@ private:
         const QJsonValue value = object.value(key);
         if (value.isBool())
             return value.toBool();
-        error(join(path, key), QStringLiteral("must be true or false, found %1").arg(typeName(value)));
+        error(join(path, key), QStringLiteral("must be true or false, found %1").arg(jsonTypeName(value)));
         return std::nullopt;
     }
 
@@ -943,7 +924,7 @@ private:
             if (!value.isString())
                 error(join(path, Key::SocketMode),
                       QStringLiteral("must be an octal string such as \"0660\", found %1")
-                          .arg(typeName(value)));
+                          .arg(jsonTypeName(value)));
             else if (!octal.match(text).hasMatch() || !ok)
                 error(
                     join(path, Key::SocketMode),

@@ -1,36 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "modes/lookupanswer.h"
 
+#include "jsontypename.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 namespace prc {
-
-namespace {
-
-QString typeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("nothing");
-}
-
-} // namespace
 
 LookupAnswer LookupAnswer::interpret(const BackendResult &result, const LookupShape &shape)
 {
@@ -95,7 +72,7 @@ LookupAnswer LookupAnswer::interpret(const BackendResult &result, const LookupSh
         if (!value.isArray()) {
             answer.kind = Kind::Temporary;
             answer.reason = QStringLiteral("backend value at %1 is %2, not a string or an array of strings")
-                                .arg(shape.valuePath.text(), typeName(value));
+                                .arg(shape.valuePath.text(), jsonTypeName(value));
             return answer;
         }
         array = value.toArray();
