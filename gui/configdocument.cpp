@@ -49,6 +49,13 @@ ConfigDocument::ConfigDocument(QObject *parent)
     validate();
 }
 
+ConfigDocument::~ConfigDocument()
+{
+    // The undo stack reports "clean" while it clears itself below; by then the owner (usually the main
+    // window) is half destroyed, so no modifiedChanged may reach it.
+    m_undoStack.disconnect(this);
+}
+
 QJsonObject ConfigDocument::templateEndpoint(const QString &name, const QString &mode, int port)
 {
     QJsonObject endpoint;

@@ -24,6 +24,7 @@ class ConfigDocument : public QObject
     Q_OBJECT
 public:
     explicit ConfigDocument(QObject *parent = nullptr);
+    ~ConfigDocument() override;
 
     /// A small working config: one endpoint of each mode on 127.0.0.1.
     static QJsonObject templateRoot();
