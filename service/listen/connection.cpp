@@ -60,6 +60,14 @@ void Connection::setReadBufferSize(qint64 size)
         m_local->setReadBufferSize(size);
 }
 
+void Connection::sendQueued()
+{
+    if (m_tcp)
+        m_tcp->flush();
+    else
+        m_local->flush();
+}
+
 void Connection::closeGracefully()
 {
     if (m_tcp)

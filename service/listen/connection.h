@@ -26,6 +26,9 @@ public:
     const QByteArray &peer() const { return m_peer; }
     /// Qt stops reading from the kernel beyond this; the kernel's flow control does the rest.
     void setReadBufferSize(qint64 size);
+    /// Hands what is queued to the kernel now, instead of on the next pass of the event loop (a reply is
+    /// complete when it is written: waiting only costs a wake-up). bytesWritten() may be emitted from here.
+    void sendQueued();
     /// Sends what is queued, then closes; disconnected() follows.
     void closeGracefully();
     /// Drops the connection at once; disconnected() follows if it was open.

@@ -63,7 +63,7 @@ Session::Session(Connection *connection, std::shared_ptr<const EndpointContext> 
 
     connect(m_socket, &QIODevice::readyRead, this, &Session::processBuffer);
     connect(m_socket, &QIODevice::bytesWritten, this, [this] {
-        if (!paused())
+        if (!m_sending && !paused())
             processBuffer();
     });
     connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
@@ -82,6 +82,11 @@ void Session::drain()
     m_stopReading = true;
     if (m_queue.empty())
         closeAfterFlush("draining");
+}
+
+bool Session::hasBufferedInput() const
+{
+    return !m_buffer.isEmpty() || m_socket->bytesAvailable() > 0;
 }
 
 bool Session::paused() const
@@ -178,16 +183,25 @@ void Session::flush()
 {
     if (m_closed)
         return;
+    bool wrote = false;
     while (!m_queue.empty() && m_queue.front().ready) {
         Pending pending = std::move(m_queue.front());
         m_queue.pop_front();
         ++m_headSequence;
         m_socket->write(pending.reply);
+        wrote = true;
         if (pending.closeAfter) {
             m_queue.clear(); // nothing after a closing reply is taken; be explicit
             closeAfterFlush("protocol error");
             return;
         }
+    }
+    if (wrote) {
+        m_sending = true;
+        m_connection->sendQueued();
+        m_sending = false;
+        if (m_closed) // the write found the peer gone
+            return;
     }
     restartIdleTimer();
     if (m_stopReading) {
@@ -195,8 +209,9 @@ void Session::flush()
             closeAfterFlush("draining");
         return;
     }
-    // The queue has room again: requests already buffered (or held back in the socket) can go on.
-    if (!paused())
+    // The queue has room again: requests already buffered (or held back in the socket) can go on. Not from
+    // here: this runs inside a backend callback, possibly inside processBuffer() itself.
+    if (!paused() && hasBufferedInput())
         QMetaObject::invokeMethod(this, &Session::processBuffer, Qt::QueuedConnection);
 }
 

@@ -59,6 +59,8 @@ private:
     void restartIdleTimer();
     void onDisconnected();
     bool paused() const;
+    /// More input is at hand than the requests taken so far (in our buffer or the socket's).
+    bool hasBufferedInput() const;
 
     Connection *m_connection;
     QIODevice *m_socket; ///< the connection's stream
@@ -70,6 +72,7 @@ private:
     quint64 m_headSequence = 0;
     bool m_stopReading = false; ///< after a closing reply or drain()
     bool m_closed = false;
+    bool m_sending = false; ///< inside sendQueued(): its bytesWritten() must not start reading again
 };
 
 } // namespace prc

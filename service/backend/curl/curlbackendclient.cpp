@@ -64,8 +64,10 @@ CURL *CurlBackendClient::takeEasyHandle()
         return easy;
     }
     CURL *easy = curl_easy_init();
-    if (easy)
+    if (easy) {
+        m_multi->prepare(easy);
         configure(easy);
+    }
     return easy;
 }
 

@@ -5,10 +5,18 @@
 
 #include <QSocketNotifier>
 
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#else
+#include <unistd.h>
+#endif
+
 namespace prc {
 
-/// The notifiers of one curl socket. curl may tell us to forget a socket while one of these notifiers is
-/// delivering its signal: then they are disabled at once and deleted later, never inside their own signal.
+/// The notifiers of one curl socket, for as long as the socket is open. curl stops watching a pooled
+/// connection after every transfer and watches it again for the next one: the notifiers are only disabled
+/// in between, so a call costs no allocation and no deferred delete. When curl closes the socket (possibly
+/// while one of these notifiers is delivering its signal) the watch is disabled at once and deleted later.
 class CurlMulti::SocketWatch : public QObject
 {
 public:
@@ -25,20 +33,27 @@ public:
                 [multi, fd] { multi->onSocketReady(fd, CURL_CSELECT_OUT); });
     }
 
+    /// CURL_POLL_IN, _OUT, _INOUT, or anything else (CURL_POLL_REMOVE) for neither.
     void watch(int what)
     {
-        m_read.setEnabled(what == CURL_POLL_IN || what == CURL_POLL_INOUT);
-        m_write.setEnabled(what == CURL_POLL_OUT || what == CURL_POLL_INOUT);
+        setEnabled(m_read, what == CURL_POLL_IN || what == CURL_POLL_INOUT);
+        setEnabled(m_write, what == CURL_POLL_OUT || what == CURL_POLL_INOUT);
     }
 
     void retire()
     {
-        m_read.setEnabled(false);
-        m_write.setEnabled(false);
+        watch(CURL_POLL_REMOVE);
         deleteLater();
     }
 
 private:
+    // Registering a notifier with the event dispatcher is not free: only when it changes.
+    static void setEnabled(QSocketNotifier &notifier, bool enabled)
+    {
+        if (notifier.isEnabled() != enabled)
+            notifier.setEnabled(enabled);
+    }
+
     QSocketNotifier m_read;
     QSocketNotifier m_write;
 };
@@ -67,6 +82,12 @@ CurlMulti::~CurlMulti()
     curl_multi_cleanup(m_multi);
 }
 
+void CurlMulti::prepare(CURL *easy)
+{
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::closeSocketCallback);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+}
+
 bool CurlMulti::add(CURL *easy)
 {
     // Adding asks for a timeout of 0 ms through the timer callback: the transfer starts on the next pass
@@ -79,23 +100,31 @@ void CurlMulti::remove(CURL *easy)
     curl_multi_remove_handle(m_multi, easy);
 }
 
-int CurlMulti::socketCallback(CURL *, curl_socket_t fd, int what, void *userp, void *socketp)
+int CurlMulti::socketCallback(CURL *, curl_socket_t fd, int what, void *userp, void *)
 {
     auto *self = static_cast<CurlMulti *>(userp);
-    auto *watch = static_cast<SocketWatch *>(socketp);
-    if (what == CURL_POLL_REMOVE) {
-        if (watch) {
-            watch->retire();
-            curl_multi_assign(self->m_multi, fd, nullptr);
-        }
-        return 0;
-    }
+    SocketWatch *&watch = self->m_watches[fd];
     if (!watch) {
+        if (what == CURL_POLL_REMOVE) {
+            self->m_watches.remove(fd);
+            return 0;
+        }
         watch = new SocketWatch(fd, self);
-        curl_multi_assign(self->m_multi, fd, watch);
     }
     watch->watch(what);
     return 0;
+}
+
+int CurlMulti::closeSocketCallback(void *clientp, curl_socket_t fd)
+{
+    auto *self = static_cast<CurlMulti *>(clientp);
+    if (SocketWatch *watch = self->m_watches.take(fd))
+        watch->retire();
+#ifdef Q_OS_WIN
+    return ::closesocket(fd);
+#else
+    return ::close(fd);
+#endif
 }
 
 int CurlMulti::timerCallback(CURLM *, long timeoutMs, void *userp)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -26,6 +27,8 @@ public:
 
     CURLM *handle() const { return m_multi; }
 
+    /// Sets what every easy handle used with this multi handle needs (the socket close hook).
+    void prepare(CURL *easy);
     bool add(CURL *easy);
     /// Stops a transfer that has not finished. Never call it from inside a libcurl callback.
     void remove(CURL *easy);
@@ -35,6 +38,7 @@ private:
 
     static int socketCallback(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp);
     static int timerCallback(CURLM *multi, long timeoutMs, void *userp);
+    static int closeSocketCallback(void *clientp, curl_socket_t fd);
     void onSocketReady(curl_socket_t fd, int eventMask);
     void onTimeout();
     void takeFinished();
@@ -42,6 +46,7 @@ private:
     CURLM *m_multi;
     DoneCallback m_done;
     QTimer m_timer;
+    QHash<curl_socket_t, SocketWatch *> m_watches; ///< every socket curl has open, watched or not
 };
 
 } // namespace prc
