@@ -78,6 +78,8 @@ void CurlBackendClient::configure(CURL *easy) const
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     // Never a proxy from the environment: curl would read http_proxy and friends on every transfer.
     curl_easy_setopt(easy, CURLOPT_PROXY, "");
+    // Likewise no_proxy: unset, curl looks both spellings up in the environment for every transfer.
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_USERAGENT, m_userAgent.constData());
