@@ -3,6 +3,7 @@
 
 #include "backend/backendcall.h"
 #include "backend/backendsettings.h"
+#include "backend/requestdeadlines.h"
 
 #include <QByteArray>
 #include <QLatin1String>
@@ -54,9 +55,11 @@ private:
     friend class BackendRequest;
     void track(BackendRequest *request) { m_requests.insert(request); }
     void untrack(BackendRequest *request) { m_requests.remove(request); }
+    RequestDeadlines &deadlines() { return m_deadlines; }
 
     BackendSettings m_settings;
     QSet<BackendRequest *> m_requests;
+    RequestDeadlines m_deadlines; ///< the timeouts of m_requests
 };
 
 } // namespace prc

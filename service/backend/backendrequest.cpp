@@ -14,21 +14,20 @@ BackendRequest::BackendRequest(BackendClient *client, int timeoutMs, qint64 maxR
     m_elapsed.start();
     m_client->track(this);
 
-    // One timer bounds the whole call: waiting for a connection, connect, headers and a body that may
+    // One deadline bounds the whole call: waiting for a connection, connect, headers and a body that may
     // trickle forever.
-    m_timeout.setSingleShot(true);
-    m_timeout.setTimerType(Qt::CoarseTimer);
-    connect(&m_timeout, &QTimer::timeout, this, [this] {
+    m_client->deadlines().add(m_deadline, timeoutMs, [this] {
         fail(BackendResult::Outcome::Timeout,
              QStringLiteral("backend did not answer within %1 ms").arg(m_timeoutMs));
     });
-    m_timeout.start(timeoutMs);
 }
 
 BackendRequest::~BackendRequest()
 {
-    if (m_client)
+    if (m_client) {
+        m_client->deadlines().remove(m_deadline);
         m_client->untrack(this);
+    }
 }
 
 bool BackendRequest::appendBody(const char *data, qsizetype size)
@@ -72,6 +71,7 @@ void BackendRequest::detach()
     if (m_finished || !m_client)
         return;
     abortTransfer();
+    m_client->deadlines().remove(m_deadline);
     m_client->untrack(this);
     m_client = nullptr;
     // Queued on this object: an owner that is being torn down deletes the request before it runs.
@@ -86,9 +86,9 @@ void BackendRequest::finish(BackendResult result)
     if (m_finished)
         return;
     m_finished = true;
-    m_timeout.stop();
     m_body = QByteArray();
     if (m_client) {
+        m_client->deadlines().remove(m_deadline);
         m_client->untrack(this);
         m_client = nullptr;
     }

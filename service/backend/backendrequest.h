@@ -2,10 +2,10 @@
 #pragma once
 
 #include "backend/backendcall.h"
+#include "backend/requestdeadlines.h"
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QTimer>
 
 namespace prc {
 
@@ -55,7 +55,7 @@ private:
     void finish(BackendResult result);
 
     BackendClient *m_client;
-    QTimer m_timeout;
+    RequestDeadlines::Handle m_deadline;
     QElapsedTimer m_elapsed;
     QByteArray m_body;
     qint64 m_maxResponseSize;

@@ -52,14 +52,8 @@ Session::Session(Connection *connection, std::shared_ptr<const EndpointContext> 
 
     m_idleTimer->setSingleShot(true);
     m_idleTimer->setTimerType(Qt::CoarseTimer);
-    connect(m_idleTimer, &QTimer::timeout, this, [this] {
-        if (!m_queue.empty() && !m_stopReading) {
-            restartIdleTimer(); // still working for this peer
-            return;
-        }
-        qCDebug(lcSession) << m_peer << "idle timeout, closing";
-        m_connection->abort();
-    });
+    connect(m_idleTimer, &QTimer::timeout, this, &Session::onIdleTimer);
+    m_activity.start();
 
     connect(m_socket, &QIODevice::readyRead, this, &Session::processBuffer);
     connect(m_socket, &QIODevice::bytesWritten, this, [this] {
@@ -225,8 +219,31 @@ void Session::closeAfterFlush(const char *why)
 
 void Session::restartIdleTimer()
 {
-    if (!m_stopReading)
+    if (m_stopReading)
+        return;
+    // Every request and reply counts as activity; the timer is re-armed only when it fires. Restarting a
+    // timer per request costs a search through all of the thread's timers, one per connection.
+    m_lastActivityMs = m_activity.elapsed();
+    if (!m_idleTimer->isActive())
         m_idleTimer->start(m_context->config().effectiveIdleTimeoutMs());
+}
+
+void Session::onIdleTimer()
+{
+    if (!m_stopReading) {
+        const int timeoutMs = m_context->config().effectiveIdleTimeoutMs();
+        if (!m_queue.empty()) { // still working for this peer
+            m_idleTimer->start(timeoutMs);
+            return;
+        }
+        const qint64 idleMs = m_activity.elapsed() - m_lastActivityMs;
+        if (idleMs < timeoutMs) {
+            m_idleTimer->start(int(timeoutMs - idleMs));
+            return;
+        }
+    }
+    qCDebug(lcSession) << m_peer << (m_stopReading ? "peer did not close in time" : "idle timeout, closing");
+    m_connection->abort();
 }
 
 void Session::onDisconnected()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 
 #include <deque>
@@ -57,6 +58,7 @@ private:
     void flush();
     void closeAfterFlush(const char *why);
     void restartIdleTimer();
+    void onIdleTimer();
     void onDisconnected();
     bool paused() const;
     /// More input is at hand than the requests taken so far (in our buffer or the socket's).
@@ -66,6 +68,8 @@ private:
     QIODevice *m_socket; ///< the connection's stream
     std::shared_ptr<const EndpointContext> m_context;
     QTimer *m_idleTimer;
+    QElapsedTimer m_activity; ///< the clock of m_lastActivityMs
+    qint64 m_lastActivityMs = 0;
     QByteArray m_buffer;
     QByteArray m_peer;
     std::deque<Pending> m_queue;

@@ -126,6 +126,7 @@ private Q_SLOTS:
     void keepsConnectionsOpen();
     void connectionLimit_data();
     void connectionLimit();
+    void waitingCallsFirstComeFirstServed();
     void clientGoesFirst_data() { addClientRows(); }
     void clientGoesFirst();
     void tls_data();
@@ -557,6 +558,54 @@ void TestBackendClient::connectionLimit()
     }
     QCOMPARE(backend.requests().size(), 24);
     QCOMPARE(backend.connectionsAccepted(), expected);
+}
+
+void TestBackendClient::waitingCallsFirstComeFirstServed()
+{
+#ifndef PRC_HAVE_CURL
+    QSKIP("built without the curl client");
+#else
+    // Calls beyond backend-connections wait in the client's own queue: in the order they came, a call whose
+    // owner went away never reaches the backend, and the timeout counts from the start, waiting included.
+    FakeBackend backend;
+    QVERIFY(backend.listen());
+    FakeBackend::Response slow = FakeBackend::Response::withBody("[\"v\"]");
+    slow.delayMs = 100;
+    backend.respond(slow);
+    BackendSettings settings = settingsFor(BackendClientKind::Curl);
+    settings.connections = 1;
+    settings.timeoutMs = 1000;
+    auto client = BackendClient::create(settings);
+
+    constexpr int Calls = 16; // 1.6 s of work on one connection: the last calls cannot make it in 1 s
+    QObject owner;
+    auto goneOwner = std::make_unique<QObject>();
+    std::vector<std::unique_ptr<QSignalSpy>> spies;
+    for (int i = 0; i < Calls; ++i) {
+        QObject *callOwner = i == 2 ? goneOwner.get() : &owner;
+        BackendRequest *request =
+            client->start(get(backend.url(QStringLiteral("/%1").arg(i))), "r", callOwner);
+        spies.push_back(std::make_unique<QSignalSpy>(request, &BackendRequest::finished));
+    }
+    goneOwner.reset(); // call 2 is deleted while it waits
+
+    for (int i : {0, 1, 3, 4}) {
+        QVERIFY(spies[i]->size() == 1 || spies[i]->wait(5000));
+        QCOMPARE(spies[i]->at(0).at(0).value<BackendResult>().status, 200);
+    }
+    QVERIFY(spies[Calls - 1]->size() == 1 || spies[Calls - 1]->wait(5000));
+    const BackendResult last = spies[Calls - 1]->at(0).at(0).value<BackendResult>();
+    QCOMPARE(int(last.outcome), int(Outcome::Timeout));
+    QVERIFY2(last.elapsedMs >= 1000 && last.elapsedMs < 1500, qPrintable(QString::number(last.elapsedMs)));
+
+    QList<QByteArray> paths;
+    for (const FakeBackend::Request &request : backend.requests())
+        paths.append(request.path);
+    QCOMPARE(paths.mid(0, 4), (QList<QByteArray>{"/0", "/1", "/3", "/4"}));
+    QVERIFY(!paths.contains("/2"));
+    QVERIFY(!paths.contains("/" + QByteArray::number(Calls - 1)));
+    QCOMPARE(backend.connectionsAccepted(), 1);
+#endif
 }
 
 void TestBackendClient::clientGoesFirst()

@@ -4,6 +4,8 @@
 #include "backend/curl/curlbackendrequest.h"
 #include "backend/curl/curlmulti.h"
 
+#include <algorithm>
+
 namespace prc {
 namespace {
 
@@ -37,9 +39,13 @@ CurlBackendClient::CurlBackendClient(BackendSettings settings, QObject *parent)
     m_multi = new CurlMulti([this](CURL *easy, CURLcode result) { onTransferDone(easy, result); }, this);
 
     const long connections = this->settings().connections;
+    // HTTP/1.1 carries one call per connection at a time; HTTP/2 multiplexes up to the server's stream limit
+    // (commonly 100) on each.
+    m_maxActive = int(connections) * (this->settings().http2 ? 100 : 1);
     CURLM *multi = m_multi->handle();
-    // Exactly backend-connections connections, kept open between calls; calls beyond wait in curl's queue
-    // for the next free one (bounded by request-timeout like the rest of the call).
+    // Exactly backend-connections connections, kept open between calls. Calls beyond them wait in this
+    // client's queue, not curl's: curl walks all its transfers whenever one ends, which at a thousand waiting
+    // calls cost more than the calls themselves.
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, connections);
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, connections);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, connections);
@@ -49,6 +55,7 @@ CurlBackendClient::CurlBackendClient(BackendSettings settings, QObject *parent)
 
 CurlBackendClient::~CurlBackendClient()
 {
+    m_maxActive = 0; // stopping a transfer must not start a waiting one now
     detachRequests();
     for (CURL *easy : m_idle)
         curl_easy_cleanup(easy);
@@ -135,12 +142,44 @@ BackendRequest *CurlBackendClient::start(const BackendCall &call, const QByteArr
 
 bool CurlBackendClient::addTransfer(CURL *easy)
 {
-    return m_multi->add(easy);
+    // First come, first served: a call never overtakes one that waits.
+    if (m_active >= m_maxActive || !m_waiting.empty()) {
+        m_waiting.push_back(easy);
+        return true;
+    }
+    if (!m_multi->add(easy))
+        return false;
+    ++m_active;
+    return true;
 }
 
 void CurlBackendClient::removeTransfer(CURL *easy)
 {
+    const auto waiting = std::find(m_waiting.begin(), m_waiting.end(), easy);
+    if (waiting != m_waiting.end()) {
+        m_waiting.erase(waiting);
+        return;
+    }
     m_multi->remove(easy);
+    --m_active;
+    startWaiting();
+}
+
+void CurlBackendClient::startWaiting()
+{
+    while (m_active < m_maxActive && !m_waiting.empty()) {
+        CURL *easy = m_waiting.front();
+        m_waiting.pop_front();
+        if (m_multi->add(easy)) {
+            ++m_active;
+            continue;
+        }
+        // Cannot happen with a valid handle; fail the call rather than let it wait for its timeout.
+        char *privateData = nullptr;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &privateData);
+        if (auto *request = reinterpret_cast<CurlBackendRequest *>(privateData))
+            request->transferDone(CURLE_FAILED_INIT);
+    }
 }
 
 void CurlBackendClient::recycle(CURL *easy)
@@ -157,6 +196,10 @@ void CurlBackendClient::recycle(CURL *easy)
 
 void CurlBackendClient::onTransferDone(CURL *easy, CURLcode result)
 {
+    // The multi handle has let go of it: the next waiting call takes its place before anyone hears of this
+    // one (whose callback may start more calls).
+    --m_active;
+    startWaiting();
     char *privateData = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &privateData);
     if (auto *request = reinterpret_cast<CurlBackendRequest *>(privateData))
