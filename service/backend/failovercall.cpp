@@ -80,6 +80,12 @@ void FailoverCall::onAttemptFinished(const BackendResult &result)
     if (m_finished)
         return;
     m_targets.report(m_index, result);
+    if (result.outcome == BackendResult::Outcome::Timeout) {
+        // An attempt times out only after a whole request-timeout, which is the budget: none is left for
+        // another target, whichever of the two timers came first.
+        onBudgetSpent();
+        return;
+    }
     if (m_targets.isTargetFailure(result)) {
         const int failed = m_index;
         if (attempt(m_index + 1)) {

@@ -63,6 +63,7 @@ CurlMulti::CurlMulti(DoneCallback done, QObject *parent)
     , m_multi(curl_multi_init())
     , m_done(std::move(done))
 {
+    m_clock.start();
     m_timer.setSingleShot(true);
     // curl's timeouts are short (0 ms "run now", a few ms for connects): a coarse timer would add up to 5 %
     // and batch them with others.
@@ -130,11 +131,18 @@ int CurlMulti::closeSocketCallback(void *clientp, curl_socket_t fd)
 int CurlMulti::timerCallback(CURLM *, long timeoutMs, void *userp)
 {
     // Never drive curl from inside its own callback: the timer fires on the next pass of the event loop.
+    // curl asks for one timeout at a time, replacing the last, and a timer that fires early costs only a
+    // call that finds nothing due (curl then asks for the rest). So a timer already armed to fire no later
+    // than asked stays as it is: restarting a Qt timer searches all of the thread's timers, one per
+    // connection, and curl asks several times per call.
     auto *self = static_cast<CurlMulti *>(userp);
     if (timeoutMs < 0)
-        self->m_timer.stop();
-    else
-        self->m_timer.start(int(std::min<long>(timeoutMs, std::numeric_limits<int>::max())));
+        return 0;
+    const qint64 due = self->m_clock.elapsed() + timeoutMs;
+    if (self->m_timer.isActive() && self->m_timerDue <= due)
+        return 0;
+    self->m_timerDue = due;
+    self->m_timer.start(int(std::min<long>(timeoutMs, std::numeric_limits<int>::max())));
     return 0;
 }
 

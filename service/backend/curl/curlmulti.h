@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
@@ -46,6 +47,8 @@ private:
     CURLM *m_multi;
     DoneCallback m_done;
     QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_timerDue = 0;                         ///< when m_timer fires, on m_clock
     QHash<curl_socket_t, SocketWatch *> m_watches; ///< every socket curl has open, watched or not
 };
 
