@@ -363,25 +363,25 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     cacheForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     constexpr qint64 Day = 24 * 60 * 60 * 1000;
     const QList<NumberSpec> cacheSpecs = {
-        {QStringLiteral("cache.max-entries"), tr("Max. entr&ies:"), 1, 10000000, QString(),
+        {QStringLiteral("cache.max-entries"), tr("Max. entries:"), 1, 10000000, QString(),
          tr("Entries kept; the least recently used go first."),
          tr("default (%1)").arg(CacheConfig::DefaultMaxEntries)},
-        {QStringLiteral("cache.max-bytes"), tr("Max. b&ytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
+        {QStringLiteral("cache.max-bytes"), tr("Max. bytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
          tr(" bytes"),
          tr("Memory for entries (key + body + 128 bytes each); the least recently used go first."),
          tr("default (%1 bytes)").arg(CacheConfig::DefaultMaxBytes)},
-        {QStringLiteral("cache.positive-ttl"), tr("Fo&und lifetime:"), 0, Day, tr(" ms"),
+        {QStringLiteral("cache.positive-ttl"), tr("Found lifetime:"), 0, Day, tr(" ms"),
          tr("Lifetime of a found answer (or policy action) when the backend sends no max-age; 0 = not "
             "cached then."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultPositiveTtlMs)},
-        {QStringLiteral("cache.negative-ttl"), tr("N&ot-found lifetime:"), 0, Day, tr(" ms"),
+        {QStringLiteral("cache.negative-ttl"), tr("Not-found lifetime:"), 0, Day, tr(" ms"),
          tr("Lifetime of a not-found answer (404 or []) when the backend sends no max-age; 0 = not cached "
             "then."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultNegativeTtlMs)},
-        {QStringLiteral("cache.max-ttl"), tr("Max. lifeti&me:"), 1000, 7 * Day, tr(" ms"),
+        {QStringLiteral("cache.max-ttl"), tr("Max. lifetime:"), 1000, 7 * Day, tr(" ms"),
          tr("Upper bound for every lifetime, the backend's max-age included."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultMaxTtlMs)},
-        {QStringLiteral("cache.stale-if-error"), tr("St&ale if error:"), 0, 7 * Day, tr(" ms"),
+        {QStringLiteral("cache.stale-if-error"), tr("Stale if error:"), 0, 7 * Day, tr(" ms"),
          tr("How long after expiry an answer may stand in for a failing backend (timeout, network "
             "error, 5xx)."),
          tr("default (off)")},
@@ -393,7 +393,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     boolField(QStringLiteral("cache.honor-cache-control"), tr("Obey the backend's Cache-Control"), true,
               tr("max-age, s-maxage, no-store, no-cache and private; off: the lifetimes above always apply."),
               m_cacheSettings);
-    addRow(cacheForm, tr("Cache-Contr&ol:"), QStringLiteral("cache.honor-cache-control"));
+    addRow(cacheForm, tr("Cache-Control:"), QStringLiteral("cache.honor-cache-control"));
     m_cacheSettings->hide();
     cacheLayout->addWidget(m_cacheSettings);
     layout->addWidget(cacheGroup);
@@ -511,31 +511,32 @@ void EndpointForm::addBackendClientFields(QWidget *backend, QFormLayout *form)
     field(m_backendClient, KeyBackendClient,
           tr("curl: libcurl on the service's event loop, about a tenth of the CPU per call. qt: "
              "Qt's network manager, the only one that speaks HTTP/2 to an http:// target (h2c)."));
-    addRow(form, tr("HTTP c&lient:"), KeyBackendClient);
+    addRow(form, tr("HTTP client:"), KeyBackendClient);
     connect(m_backendClient, &QComboBox::activated, this, [this](int index) {
         const QString value = m_backendClient->itemData(index).toString();
         writeValue(KeyBackendClient, value.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(value),
                    false);
     });
 
-    // Letters shared with fields further up: pressing the mnemonic again moves on to these.
+    // No mnemonics from here on: every letter these labels have is taken by a field above, by the
+    // editor's own fields or by the menus, and a letter that does two things does neither reliably.
     textField(QStringLiteral("backend-unix-socket"), tr("none: connect to the target's host"),
               tr("Reach the backend through this Unix socket (absolute path), e.g. a local nginx; "
                  "the target URL still gives path, query and Host. curl client only."),
               backend);
-    addRow(form, tr("Backend Uni&x socket:"), QStringLiteral("backend-unix-socket"));
+    addRow(form, tr("Backend Unix socket:"), QStringLiteral("backend-unix-socket"));
     textField(QStringLiteral("tls-ca-file"), tr("the system's trusted CAs"),
               tr("PEM bundle of the CAs trusted for an https:// backend (relative to the config file)."),
               backend);
-    addRow(form, tr("TLS C&A file:"), QStringLiteral("tls-ca-file"));
+    addRow(form, tr("TLS CA file:"), QStringLiteral("tls-ca-file"));
     textField(QStringLiteral("tls-client-cert"), tr("none"),
               tr("PEM certificate presented to the backend (mutual TLS); holds the key too unless a "
                  "key file is given."),
               backend);
-    addRow(form, tr("TLS client cert&ificate:"), QStringLiteral("tls-client-cert"));
+    addRow(form, tr("TLS client certificate:"), QStringLiteral("tls-client-cert"));
     textField(QStringLiteral("tls-client-key"), tr("in the certificate file"),
               tr("Unencrypted PEM private key of the client certificate."), backend);
-    addRow(form, tr("TLS client &key:"), QStringLiteral("tls-client-key"));
+    addRow(form, tr("TLS client key:"), QStringLiteral("tls-client-key"));
     boolField(QStringLiteral("tls-verify"), tr("Verify the backend's certificate"), true,
               tr("Unchecked, any certificate is accepted and the service logs a warning at every start."),
               backend);
@@ -869,15 +870,15 @@ void EndpointForm::addUnixSocketFields(QFormLayout *form, QWidget *parent)
     field(m_bindPath, QStringLiteral("bind-path"),
           tr("Absolute path of a Unix socket, instead of bind address and port (socketmap-lookup and policy "
              "only). Inside /var/spool/postfix Postfix reaches it from its chroot."));
-    addRow(form, tr("Or &Unix socket:"), QStringLiteral("bind-path"));
+    addRow(form, tr("Or Unix socket:"), QStringLiteral("bind-path"));
     m_socketMode = new QLineEdit(parent);
     m_socketMode->setPlaceholderText(tr("0660 (default)"));
     field(m_socketMode, QStringLiteral("socket-mode"), tr("Permission bits of the socket file, in octal."));
-    addRow(form, tr("Socket &mode:"), QStringLiteral("socket-mode"));
+    addRow(form, tr("Socket mode:"), QStringLiteral("socket-mode"));
     m_socketGroup = new QLineEdit(parent);
     m_socketGroup->setPlaceholderText(tr("the service's group (default)"));
     field(m_socketGroup, QStringLiteral("socket-group"), tr("Group of the socket file, e.g. postfix."));
-    addRow(form, tr("Socket &group:"), QStringLiteral("socket-group"));
+    addRow(form, tr("Socket group:"), QStringLiteral("socket-group"));
     // An empty field leaves the key out of the file: these keys are only for Unix sockets.
     for (QLineEdit *edit : {m_bindPath, m_socketMode, m_socketGroup}) {
         connect(edit, &QLineEdit::textEdited, this, [this, edit](const QString &text) {
