@@ -48,12 +48,24 @@ const QString KeyNotFoundStatuses = QStringLiteral("not-found-statuses");
 const QString KeyFailureAction = QStringLiteral("failure-action");
 const QString KeyKeyAttributes = QStringLiteral("cache.key-attributes");
 const QString KeyCacheEnabled = QStringLiteral("cache.enabled");
+const QString KeyShared = QStringLiteral("cache.shared");
+const QString SharedKey = QStringLiteral("shared");
+const QString KeySharedUrl = QStringLiteral("cache.shared.url");
+const QString KeySharedPrefix = QStringLiteral("cache.shared.prefix");
+const QString KeySharedTimeout = QStringLiteral("cache.shared.timeout");
+/// The row that chooses where the Redis password comes from: it edits password-file or password-env.
+const QString KeySharedPassword = QStringLiteral("cache.shared.password");
+const QString PasswordFile = QStringLiteral("password-file");
+const QString PasswordEnv = QStringLiteral("password-env");
+const QStringList PasswordKeys = {PasswordFile, PasswordEnv};
 const QStringList TokenKeys = {KeyAuthToken, KeyAuthTokenFile, KeyAuthTokenEnv};
 /// Qt's HTTP client opens at most this many connections per host; the service rounds up to a multiple.
 constexpr int ConnectionsPerClient = 6;
 const QString HintStyle = QStringLiteral("color: palette(dark);");
 
 enum TokenSourceIndex { InlineToken, FileToken, EnvironmentToken };
+/// The entries of the Redis password source box; 1 and 2 are PasswordKeys[0] and [1].
+enum PasswordSourceIndex { NoPassword, FilePassword, EnvironmentPassword };
 
 QString modeHint(const QString &mode)
 {
@@ -394,6 +406,7 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
               tr("max-age, s-maxage, no-store, no-cache and private; off: the lifetimes above always apply."),
               m_cacheSettings);
     addRow(cacheForm, tr("Cache-Control:"), QStringLiteral("cache.honor-cache-control"));
+    addSharedCacheFields(cacheForm, m_cacheSettings);
     m_cacheSettings->hide();
     cacheLayout->addWidget(m_cacheSettings);
     layout->addWidget(cacheGroup);
@@ -494,6 +507,8 @@ void EndpointForm::setTabOrder()
     for (const QString &key : std::as_const(m_fieldOrder)) {
         if (key == KeyAuthToken)
             order << m_tokenSource << m_token << m_reveal;
+        else if (key == KeySharedPassword)
+            order << m_passwordSource << m_passwordReference;
         else
             order << m_inputs.value(key);
         if (key == KeyCacheEnabled)
@@ -620,19 +635,25 @@ void EndpointForm::writeValue(const QString &key, const QJsonValue &value, bool 
         writeBreakerValue(key.mid(BreakerPrefix.size()), value);
         return;
     }
-    if (key.startsWith(CachePrefix))
-        m_document->setEndpointSectionValue(m_index, KeyCache, key.mid(CachePrefix.size()), value, merge);
-    else
+    if (key.startsWith(CachePrefix)) {
+        // "cache.shared.url": the key "url" of the object at "cache.shared".
+        const qsizetype dot = key.lastIndexOf(QLatin1Char('.'));
+        m_document->setEndpointSectionValue(m_index, key.left(dot), key.mid(dot + 1), value, merge);
+    } else {
         m_document->setEndpointValue(m_index, key, value, merge);
+    }
 }
 
 QJsonValue EndpointForm::valueOf(const QJsonObject &endpoint, const QString &key) const
 {
-    if (key.startsWith(BreakerPrefix))
-        return endpoint.value(KeyCircuitBreaker).toObject().value(key.mid(BreakerPrefix.size()));
-    if (key.startsWith(CachePrefix))
-        return endpoint.value(KeyCache).toObject().value(key.mid(CachePrefix.size()));
-    return endpoint.value(key);
+    // One object per dot: "cache.shared.url" is endpoint.cache.shared.url (endpoint keys have no dots).
+    QJsonValue value = endpoint;
+    for (const QString &step : key.split(QLatin1Char('.'))) {
+        if (!value.isObject())
+            return QJsonValue(QJsonValue::Undefined);
+        value = value.toObject().value(step);
+    }
+    return value;
 }
 
 void EndpointForm::setEndpointIndex(int index)
@@ -689,6 +710,7 @@ void EndpointForm::refresh()
         showBool(it.value(), valueOf(endpoint, it.key()), it.key());
     refreshBackendHints(endpoint);
     refreshCache(endpoint, mode);
+    refreshShared(endpoint);
     refreshFailover(endpoint);
 
     int source = InlineToken;
@@ -716,6 +738,17 @@ void EndpointForm::refresh()
             unknown.append(it.key());
         else if (!hasField(it.key()))
             notInForm.append(it.key());
+    }
+    // Inside the cache objects only keys the service knows: it warns about the others itself.
+    const QList<std::pair<QString, QStringList>> sections = {{KeyCache, ConfigLoader::cacheKeys()},
+                                                             {KeyShared, ConfigLoader::sharedCacheKeys()}};
+    for (const auto &[section, keys] : sections) {
+        const QJsonObject object = valueOf(endpoint, section).toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString key = section + QLatin1Char('.') + it.key();
+            if (keys.contains(it.key()) && !hasField(key))
+                notInForm.append(key);
+        }
     }
     QStringList notes;
     if (!notInForm.isEmpty())
@@ -792,6 +825,131 @@ void EndpointForm::refreshCache(const QJsonObject &endpoint, const QString &mode
     }
 }
 
+void EndpointForm::addSharedCacheFields(QFormLayout *form, QWidget *parent)
+{
+    m_shared = new QCheckBox(tr("Shared cache (Redis)"), parent);
+    auto *hint = new QLabel(
+        tr("A second tier behind this cache, in Redis: connectors on several hosts that use the same Redis "
+           "ask the backend once per answer. A Redis that is slow or down is a miss, never a wrong answer."),
+        parent);
+    hint->setObjectName(QStringLiteral("cache-shared-hint"));
+    hint->setWordWrap(true);
+    hint->setStyleSheet(HintStyle);
+    field(m_shared, KeyShared,
+          tr("Adds the cache.shared object; unchecked, the object and all its settings are removed."), hint);
+    addRow(form, tr("Shared tier:"), KeyShared);
+    connect(m_shared, &QCheckBox::clicked, this, [this](bool on) {
+        if (m_index >= 0)
+            m_document->setEndpointSectionValue(
+                m_index, KeyCache, SharedKey,
+                on ? QJsonValue(QJsonObject()) : QJsonValue(QJsonValue::Undefined), false);
+    });
+
+    textField(KeySharedUrl, tr("required, e.g. redis://10.0.0.7:6379/0 or unix:/run/redis/redis-server.sock"),
+              tr("redis://host[:port][/db] (port %1, database 0 unless given) or unix:/absolute/path. "
+                 "No password here: choose its source below.")
+                  .arg(SharedCacheConfig::DefaultPort),
+              parent);
+    addRow(form, tr("Redis URL:"), KeySharedUrl);
+    textField(KeySharedPrefix, tr("%1 (default)").arg(SharedCacheConfig::defaultPrefix()),
+              tr("Start of every Redis key (printable ASCII without spaces, at most 64 characters); the "
+                 "endpoint name and a hash of the backend call follow. Empty: the default."),
+              parent);
+    addRow(form, tr("Redis key prefix:"), KeySharedPrefix);
+    numberField({KeySharedTimeout, tr("Redis timeout:"), 1, 10000, tr(" ms"),
+                 tr("The most Redis may add to a lookup; a slower answer counts as a miss."),
+                 tr("default (%1 ms)").arg(SharedCacheConfig::DefaultTimeoutMs)});
+    addRow(form, tr("Redis timeout:"), KeySharedTimeout);
+
+    // Where the password comes from, never the password itself: the editor does not read the file or the
+    // variable, so no password is ever shown.
+    auto *row = new QWidget(parent);
+    auto *rowLayout = new QHBoxLayout(row);
+    rowLayout->setContentsMargins(0, 0, 0, 0);
+    m_passwordSource = new QComboBox(row);
+    m_passwordSource->setObjectName(KeySharedPassword + QLatin1String("-source"));
+    m_passwordSource->addItem(tr("None (no AUTH)"));
+    m_passwordSource->addItem(tr("File (password-file)"));
+    m_passwordSource->addItem(tr("Environment variable (password-env)"));
+    m_passwordReference = new QLineEdit(row);
+    rowLayout->addWidget(m_passwordSource);
+    rowLayout->addWidget(m_passwordReference, 1);
+    field(row, KeySharedPassword,
+          tr("Sent with AUTH when connecting. A file (mode 0600, relative to the config file) or an "
+             "environment variable; the two are exclusive."));
+    row->setObjectName(QString());
+    m_passwordReference->setObjectName(KeySharedPassword);
+    m_inputs.insert(KeySharedPassword, m_passwordSource); // the label focuses the choice first
+    addRow(form, tr("Redis password:"), KeySharedPassword);
+    connect(m_passwordSource, &QComboBox::activated, this, &EndpointForm::setPasswordSource);
+    connect(m_passwordReference, &QLineEdit::textEdited, this, [this](const QString &text) {
+        // An emptied field keeps its key (the loader names it): "None" is how the password goes.
+        const int source = m_passwordSource->currentIndex();
+        if (m_index >= 0 && source != NoPassword)
+            m_document->setEndpointSectionValue(m_index, KeyShared, PasswordKeys.at(source - 1), text);
+    });
+
+    for (const QString &key : {KeySharedUrl, KeySharedPrefix, KeySharedTimeout, KeySharedPassword}) {
+        QWidget *container = m_errorLabels.value(key)->parentWidget();
+        m_sharedRows << container << form->labelForField(container);
+    }
+}
+
+void EndpointForm::refreshShared(const QJsonObject &endpoint)
+{
+    const QJsonValue shared = valueOf(endpoint, KeyShared);
+    const QString text = tr("Shared cache (Redis)");
+    m_shared->setChecked(!shared.isUndefined());
+    m_shared->setText(shared.isUndefined() || shared.isObject()
+                          ? text
+                          : tr("%1 (invalid: %2)").arg(text, jsonText(shared)));
+    for (QWidget *widget : std::as_const(m_sharedRows))
+        widget->setEnabled(shared.isObject());
+
+    const QJsonObject object = shared.toObject();
+    // A file with both keys shows the first and the loader's error; choosing a source removes the other.
+    int source = NoPassword;
+    if (object.contains(PasswordFile))
+        source = FilePassword;
+    else if (object.contains(PasswordEnv))
+        source = EnvironmentPassword;
+    m_passwordSource->setCurrentIndex(source);
+    const QString reference =
+        source == NoPassword ? QString() : object.value(PasswordKeys.at(source - 1)).toString();
+    if (m_passwordReference->text() != reference)
+        m_passwordReference->setText(reference);
+    m_passwordReference->setEnabled(source != NoPassword);
+    m_passwordReference->setPlaceholderText(source == FilePassword
+                                                ? tr("/etc/postfix-rest-connector/redis.pass")
+                                            : source == EnvironmentPassword ? tr("PRC_REDIS_PASSWORD")
+                                                                            : QString());
+    // An empty prefix in the file is a prefix, not the default.
+    const bool emptyPrefix = object.value(QStringLiteral("prefix")) == QJsonValue(QString());
+    m_texts.value(KeySharedPrefix)
+        ->setPlaceholderText(emptyPrefix ? tr("empty (no prefix)")
+                                         : tr("%1 (default)").arg(SharedCacheConfig::defaultPrefix()));
+}
+
+void EndpointForm::setPasswordSource(int source)
+{
+    if (m_index < 0)
+        return;
+    const QJsonValue current = valueOf(m_document->endpoint(m_index), KeyShared);
+    if (!current.isObject())
+        return;
+    QJsonObject shared = current.toObject();
+    const QString keep = source == NoPassword ? QString() : PasswordKeys.at(source - 1);
+    for (const QString &key : PasswordKeys) {
+        if (key != keep)
+            shared.remove(key);
+    }
+    // A file name never becomes a variable name: the new source starts empty (or as the file had it).
+    if (!keep.isEmpty() && !shared.contains(keep))
+        shared.insert(keep, QString());
+    if (shared != current.toObject())
+        m_document->setEndpointSectionValue(m_index, KeyCache, SharedKey, shared, false);
+}
+
 void EndpointForm::showNumber(QAbstractSpinBox *spin, const QJsonValue &value, const QString &key)
 {
     // The lowest position stands for "key absent". A value the spin box cannot show (out of range, not an
@@ -826,6 +984,10 @@ void EndpointForm::showErrors()
         if (it.key() == KeyAuthToken && m_index >= 0) {
             messages += m_document->errorsAt(prefix + KeyAuthTokenFile);
             messages += m_document->errorsAt(prefix + KeyAuthTokenEnv);
+        }
+        if (it.key() == KeySharedPassword && m_index >= 0) {
+            for (const QString &key : PasswordKeys)
+                messages += m_document->errorsAt(prefix + KeyShared + QLatin1Char('.') + key);
         }
         it.value()->setText(messages.join(QLatin1Char('\n')));
         it.value()->setVisible(!messages.isEmpty());
@@ -891,7 +1053,9 @@ void EndpointForm::addUnixSocketFields(QFormLayout *form, QWidget *parent)
 
 bool EndpointForm::hasField(const QString &key) const
 {
-    return m_errorLabels.contains(key) || key == KeyAuthTokenFile || key == KeyAuthTokenEnv;
+    return m_errorLabels.contains(key) || key == KeyAuthTokenFile || key == KeyAuthTokenEnv
+           || (key.startsWith(KeyShared + QLatin1Char('.'))
+               && PasswordKeys.contains(key.mid(KeyShared.size() + 1)));
 }
 
 QString EndpointForm::tokenKey() const
