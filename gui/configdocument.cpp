@@ -24,6 +24,7 @@ JsonLayout newFileLayout(const QByteArray &text = QByteArray())
     layout.setPreferredOrder(QStringLiteral("endpoints[]"),
                              ConfigLoader::endpointKeys() + ConfigLoader::endpointSectionKeys());
     layout.setPreferredOrder(QStringLiteral("endpoints[].cache"), ConfigLoader::cacheKeys());
+    layout.setPreferredOrder(QStringLiteral("endpoints[].cache.shared"), ConfigLoader::sharedCacheKeys());
     layout.setPreferredOrder(QStringLiteral("admin"),
                              {QStringLiteral("bind-address"), QStringLiteral("bind-port")});
     return layout;
@@ -34,6 +35,53 @@ QByteArray readFile(const QString &path, bool *ok)
     QFile file(path);
     *ok = file.open(QIODevice::ReadOnly);
     return *ok ? file.read(ConfigLoader::MaxFileSize + 1) : QByteArray();
+}
+
+/// The value at `path` inside `value`; undefined when a step on the way is missing or not an object.
+QJsonValue valueAt(const QJsonValue &value, const QStringList &path)
+{
+    QJsonValue current = value;
+    for (const QString &step : path) {
+        if (!current.isObject())
+            return QJsonValue(QJsonValue::Undefined);
+        current = current.toObject().value(step);
+    }
+    return current;
+}
+
+/// `section` (an object, or what stands where one belongs) with the key at `path` set or removed. Only
+/// the outermost section goes away when it is left empty.
+QJsonValue withValueAt(const QJsonValue &section, const QStringList &path, const QJsonValue &value,
+                       bool outermost)
+{
+    QJsonObject object = section.toObject();
+    const QString &step = path.constFirst();
+    if (path.size() > 1)
+        object.insert(step, withValueAt(object.value(step), path.mid(1), value, false));
+    else if (value.isUndefined())
+        object.remove(step);
+    else
+        object.insert(step, value);
+    return outermost && object.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(object);
+}
+
+/// `container` with `key` of the object at `section` set, or removed for an undefined value; nullopt when
+/// that changes nothing. See ConfigDocument::setRootSectionValue().
+std::optional<QJsonObject> withSectionValue(QJsonObject container, const QString &section, const QString &key,
+                                            const QJsonValue &value)
+{
+    const QStringList path = section.split(QLatin1Char('.')) << key;
+    // Also "nothing to remove": a missing key, or a section that is not an object (it stays until a real
+    // edit replaces it).
+    if (valueAt(container, path) == value)
+        return std::nullopt;
+    const QString &outer = path.constFirst();
+    const QJsonValue updated = withValueAt(container.value(outer), path.mid(1), value, true);
+    if (updated.isUndefined())
+        container.remove(outer);
+    else
+        container.insert(outer, updated);
+    return container;
 }
 
 } // namespace
@@ -206,51 +254,24 @@ void ConfigDocument::setEndpointValue(int index, const QString &key, const QJson
                     merge ? endpointPath(index) + QLatin1Char('.') + key : QString());
 }
 
-QJsonValue ConfigDocument::withSectionValue(const QJsonValue &section, const QString &key,
-                                            const QJsonValue &value)
-{
-    QJsonObject object = section.toObject();
-    if (value.isUndefined())
-        object.remove(key);
-    else
-        object.insert(key, value);
-    return object.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(object);
-}
-
 void ConfigDocument::setRootSectionValue(const QString &section, const QString &key, const QJsonValue &value,
                                          bool merge)
 {
-    const QJsonValue current = m_root.value(section);
-    if (current.isObject() && current.toObject().value(key) == value)
+    const std::optional<QJsonObject> after = withSectionValue(m_root, section, key, value);
+    if (!after)
         return;
-    if (!current.isObject() && value.isUndefined())
-        return; // nothing to remove; a non-object value stays until a real edit replaces it
-    QJsonObject after = m_root;
-    const QJsonValue updated = withSectionValue(current, key, value);
-    if (updated.isUndefined())
-        after.remove(section);
-    else
-        after.insert(section, updated);
     const QString path = section + QLatin1Char('.') + key;
-    edit(after, QStringLiteral("Edit %1").arg(path), merge ? path : QString());
+    edit(*after, QStringLiteral("Edit %1").arg(path), merge ? path : QString());
 }
 
 void ConfigDocument::setEndpointSectionValue(int index, const QString &section, const QString &key,
                                              const QJsonValue &value, bool merge)
 {
-    QJsonObject object = endpoint(index);
-    const QJsonValue current = object.value(section);
-    if (current.isObject() && current.toObject().value(key) == value)
+    const std::optional<QJsonObject> after = withSectionValue(endpoint(index), section, key, value);
+    if (!after)
         return;
-    if (!current.isObject() && value.isUndefined())
-        return;
-    const QJsonValue updated = withSectionValue(current, key, value);
-    if (updated.isUndefined())
-        object.remove(section);
-    else
-        object.insert(section, updated);
     const QString path = section + QLatin1Char('.') + key;
-    replaceEndpoint(index, object, QStringLiteral("Edit %1").arg(path),
+    replaceEndpoint(index, *after, QStringLiteral("Edit %1").arg(path),
                     merge ? endpointPath(index) + QLatin1Char('.') + path : QString());
 }
 

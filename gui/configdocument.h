@@ -53,9 +53,11 @@ public:
     /// merge is false (a check box: every click is a step of its own).
     void setRootValue(const QString &key, const QJsonValue &value, bool merge = true);
     void setEndpointValue(int index, const QString &key, const QJsonValue &value, bool merge = true);
-    /// Sets one key of an object-valued setting ("admin" at the top level, "cache" in an endpoint). The
-    /// object is created when missing (a value that is not an object is replaced) and removed when its last
-    /// key goes.
+    /// Sets one key of an object-valued setting: "admin" at the top level, "cache" in an endpoint, or an
+    /// object inside one, named by its dotted path ("cache.shared"). Objects on the path are created when
+    /// missing (a value that is not an object is replaced). The outermost object is removed when its last
+    /// key goes; an object inside it stays, empty, because there its presence is the setting ("shared": {}
+    /// turns the shared cache on): remove it as a key of its parent (section "cache", key "shared").
     void setRootSectionValue(const QString &section, const QString &key, const QJsonValue &value,
                              bool merge = true);
     void setEndpointSectionValue(int index, const QString &section, const QString &key,
@@ -98,8 +100,6 @@ private:
     void watch();
     void onFileChanged();
     void validate();
-    static QJsonValue withSectionValue(const QJsonValue &section, const QString &key,
-                                       const QJsonValue &value);
 
     QJsonObject m_root;
     QString m_fileName;

@@ -48,12 +48,24 @@ const QString KeyNotFoundStatuses = QStringLiteral("not-found-statuses");
 const QString KeyFailureAction = QStringLiteral("failure-action");
 const QString KeyKeyAttributes = QStringLiteral("cache.key-attributes");
 const QString KeyCacheEnabled = QStringLiteral("cache.enabled");
+const QString KeyShared = QStringLiteral("cache.shared");
+const QString SharedKey = QStringLiteral("shared");
+const QString KeySharedUrl = QStringLiteral("cache.shared.url");
+const QString KeySharedPrefix = QStringLiteral("cache.shared.prefix");
+const QString KeySharedTimeout = QStringLiteral("cache.shared.timeout");
+/// The row that chooses where the Redis password comes from: it edits password-file or password-env.
+const QString KeySharedPassword = QStringLiteral("cache.shared.password");
+const QString PasswordFile = QStringLiteral("password-file");
+const QString PasswordEnv = QStringLiteral("password-env");
+const QStringList PasswordKeys = {PasswordFile, PasswordEnv};
 const QStringList TokenKeys = {KeyAuthToken, KeyAuthTokenFile, KeyAuthTokenEnv};
 /// Qt's HTTP client opens at most this many connections per host; the service rounds up to a multiple.
 constexpr int ConnectionsPerClient = 6;
 const QString HintStyle = QStringLiteral("color: palette(dark);");
 
 enum TokenSourceIndex { InlineToken, FileToken, EnvironmentToken };
+/// The entries of the Redis password source box; 1 and 2 are PasswordKeys[0] and [1].
+enum PasswordSourceIndex { NoPassword, FilePassword, EnvironmentPassword };
 
 QString modeHint(const QString &mode)
 {
@@ -363,25 +375,25 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     cacheForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     constexpr qint64 Day = 24 * 60 * 60 * 1000;
     const QList<NumberSpec> cacheSpecs = {
-        {QStringLiteral("cache.max-entries"), tr("Max. entr&ies:"), 1, 10000000, QString(),
+        {QStringLiteral("cache.max-entries"), tr("Max. entries:"), 1, 10000000, QString(),
          tr("Entries kept; the least recently used go first."),
          tr("default (%1)").arg(CacheConfig::DefaultMaxEntries)},
-        {QStringLiteral("cache.max-bytes"), tr("Max. b&ytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
+        {QStringLiteral("cache.max-bytes"), tr("Max. bytes:"), 4096, qint64(64) * 1024 * 1024 * 1024,
          tr(" bytes"),
          tr("Memory for entries (key + body + 128 bytes each); the least recently used go first."),
          tr("default (%1 bytes)").arg(CacheConfig::DefaultMaxBytes)},
-        {QStringLiteral("cache.positive-ttl"), tr("Fo&und lifetime:"), 0, Day, tr(" ms"),
+        {QStringLiteral("cache.positive-ttl"), tr("Found lifetime:"), 0, Day, tr(" ms"),
          tr("Lifetime of a found answer (or policy action) when the backend sends no max-age; 0 = not "
             "cached then."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultPositiveTtlMs)},
-        {QStringLiteral("cache.negative-ttl"), tr("N&ot-found lifetime:"), 0, Day, tr(" ms"),
+        {QStringLiteral("cache.negative-ttl"), tr("Not-found lifetime:"), 0, Day, tr(" ms"),
          tr("Lifetime of a not-found answer (404 or []) when the backend sends no max-age; 0 = not cached "
             "then."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultNegativeTtlMs)},
-        {QStringLiteral("cache.max-ttl"), tr("Max. lifeti&me:"), 1000, 7 * Day, tr(" ms"),
+        {QStringLiteral("cache.max-ttl"), tr("Max. lifetime:"), 1000, 7 * Day, tr(" ms"),
          tr("Upper bound for every lifetime, the backend's max-age included."),
          tr("default (%1 ms)").arg(CacheConfig::DefaultMaxTtlMs)},
-        {QStringLiteral("cache.stale-if-error"), tr("St&ale if error:"), 0, 7 * Day, tr(" ms"),
+        {QStringLiteral("cache.stale-if-error"), tr("Stale if error:"), 0, 7 * Day, tr(" ms"),
          tr("How long after expiry an answer may stand in for a failing backend (timeout, network "
             "error, 5xx)."),
          tr("default (off)")},
@@ -393,7 +405,8 @@ EndpointForm::EndpointForm(ConfigDocument *document, QWidget *parent)
     boolField(QStringLiteral("cache.honor-cache-control"), tr("Obey the backend's Cache-Control"), true,
               tr("max-age, s-maxage, no-store, no-cache and private; off: the lifetimes above always apply."),
               m_cacheSettings);
-    addRow(cacheForm, tr("Cache-Contr&ol:"), QStringLiteral("cache.honor-cache-control"));
+    addRow(cacheForm, tr("Cache-Control:"), QStringLiteral("cache.honor-cache-control"));
+    addSharedCacheFields(cacheForm, m_cacheSettings);
     m_cacheSettings->hide();
     cacheLayout->addWidget(m_cacheSettings);
     layout->addWidget(cacheGroup);
@@ -494,6 +507,8 @@ void EndpointForm::setTabOrder()
     for (const QString &key : std::as_const(m_fieldOrder)) {
         if (key == KeyAuthToken)
             order << m_tokenSource << m_token << m_reveal;
+        else if (key == KeySharedPassword)
+            order << m_passwordSource << m_passwordReference;
         else
             order << m_inputs.value(key);
         if (key == KeyCacheEnabled)
@@ -511,31 +526,32 @@ void EndpointForm::addBackendClientFields(QWidget *backend, QFormLayout *form)
     field(m_backendClient, KeyBackendClient,
           tr("curl: libcurl on the service's event loop, about a tenth of the CPU per call. qt: "
              "Qt's network manager, the only one that speaks HTTP/2 to an http:// target (h2c)."));
-    addRow(form, tr("HTTP c&lient:"), KeyBackendClient);
+    addRow(form, tr("HTTP client:"), KeyBackendClient);
     connect(m_backendClient, &QComboBox::activated, this, [this](int index) {
         const QString value = m_backendClient->itemData(index).toString();
         writeValue(KeyBackendClient, value.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(value),
                    false);
     });
 
-    // Letters shared with fields further up: pressing the mnemonic again moves on to these.
+    // No mnemonics from here on: every letter these labels have is taken by a field above, by the
+    // editor's own fields or by the menus, and a letter that does two things does neither reliably.
     textField(QStringLiteral("backend-unix-socket"), tr("none: connect to the target's host"),
               tr("Reach the backend through this Unix socket (absolute path), e.g. a local nginx; "
                  "the target URL still gives path, query and Host. curl client only."),
               backend);
-    addRow(form, tr("Backend Uni&x socket:"), QStringLiteral("backend-unix-socket"));
+    addRow(form, tr("Backend Unix socket:"), QStringLiteral("backend-unix-socket"));
     textField(QStringLiteral("tls-ca-file"), tr("the system's trusted CAs"),
               tr("PEM bundle of the CAs trusted for an https:// backend (relative to the config file)."),
               backend);
-    addRow(form, tr("TLS C&A file:"), QStringLiteral("tls-ca-file"));
+    addRow(form, tr("TLS CA file:"), QStringLiteral("tls-ca-file"));
     textField(QStringLiteral("tls-client-cert"), tr("none"),
               tr("PEM certificate presented to the backend (mutual TLS); holds the key too unless a "
                  "key file is given."),
               backend);
-    addRow(form, tr("TLS client cert&ificate:"), QStringLiteral("tls-client-cert"));
+    addRow(form, tr("TLS client certificate:"), QStringLiteral("tls-client-cert"));
     textField(QStringLiteral("tls-client-key"), tr("in the certificate file"),
               tr("Unencrypted PEM private key of the client certificate."), backend);
-    addRow(form, tr("TLS client &key:"), QStringLiteral("tls-client-key"));
+    addRow(form, tr("TLS client key:"), QStringLiteral("tls-client-key"));
     boolField(QStringLiteral("tls-verify"), tr("Verify the backend's certificate"), true,
               tr("Unchecked, any certificate is accepted and the service logs a warning at every start."),
               backend);
@@ -619,19 +635,25 @@ void EndpointForm::writeValue(const QString &key, const QJsonValue &value, bool 
         writeBreakerValue(key.mid(BreakerPrefix.size()), value);
         return;
     }
-    if (key.startsWith(CachePrefix))
-        m_document->setEndpointSectionValue(m_index, KeyCache, key.mid(CachePrefix.size()), value, merge);
-    else
+    if (key.startsWith(CachePrefix)) {
+        // "cache.shared.url": the key "url" of the object at "cache.shared".
+        const qsizetype dot = key.lastIndexOf(QLatin1Char('.'));
+        m_document->setEndpointSectionValue(m_index, key.left(dot), key.mid(dot + 1), value, merge);
+    } else {
         m_document->setEndpointValue(m_index, key, value, merge);
+    }
 }
 
 QJsonValue EndpointForm::valueOf(const QJsonObject &endpoint, const QString &key) const
 {
-    if (key.startsWith(BreakerPrefix))
-        return endpoint.value(KeyCircuitBreaker).toObject().value(key.mid(BreakerPrefix.size()));
-    if (key.startsWith(CachePrefix))
-        return endpoint.value(KeyCache).toObject().value(key.mid(CachePrefix.size()));
-    return endpoint.value(key);
+    // One object per dot: "cache.shared.url" is endpoint.cache.shared.url (endpoint keys have no dots).
+    QJsonValue value = endpoint;
+    for (const QString &step : key.split(QLatin1Char('.'))) {
+        if (!value.isObject())
+            return QJsonValue(QJsonValue::Undefined);
+        value = value.toObject().value(step);
+    }
+    return value;
 }
 
 void EndpointForm::setEndpointIndex(int index)
@@ -688,6 +710,7 @@ void EndpointForm::refresh()
         showBool(it.value(), valueOf(endpoint, it.key()), it.key());
     refreshBackendHints(endpoint);
     refreshCache(endpoint, mode);
+    refreshShared(endpoint);
     refreshFailover(endpoint);
 
     int source = InlineToken;
@@ -715,6 +738,17 @@ void EndpointForm::refresh()
             unknown.append(it.key());
         else if (!hasField(it.key()))
             notInForm.append(it.key());
+    }
+    // Inside the cache objects only keys the service knows: it warns about the others itself.
+    const QList<std::pair<QString, QStringList>> sections = {{KeyCache, ConfigLoader::cacheKeys()},
+                                                             {KeyShared, ConfigLoader::sharedCacheKeys()}};
+    for (const auto &[section, keys] : sections) {
+        const QJsonObject object = valueOf(endpoint, section).toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString key = section + QLatin1Char('.') + it.key();
+            if (keys.contains(it.key()) && !hasField(key))
+                notInForm.append(key);
+        }
     }
     QStringList notes;
     if (!notInForm.isEmpty())
@@ -791,6 +825,131 @@ void EndpointForm::refreshCache(const QJsonObject &endpoint, const QString &mode
     }
 }
 
+void EndpointForm::addSharedCacheFields(QFormLayout *form, QWidget *parent)
+{
+    m_shared = new QCheckBox(tr("Shared cache (Redis)"), parent);
+    auto *hint = new QLabel(
+        tr("A second tier behind this cache, in Redis: connectors on several hosts that use the same Redis "
+           "ask the backend once per answer. A Redis that is slow or down is a miss, never a wrong answer."),
+        parent);
+    hint->setObjectName(QStringLiteral("cache-shared-hint"));
+    hint->setWordWrap(true);
+    hint->setStyleSheet(HintStyle);
+    field(m_shared, KeyShared,
+          tr("Adds the cache.shared object; unchecked, the object and all its settings are removed."), hint);
+    addRow(form, tr("Shared tier:"), KeyShared);
+    connect(m_shared, &QCheckBox::clicked, this, [this](bool on) {
+        if (m_index >= 0)
+            m_document->setEndpointSectionValue(
+                m_index, KeyCache, SharedKey,
+                on ? QJsonValue(QJsonObject()) : QJsonValue(QJsonValue::Undefined), false);
+    });
+
+    textField(KeySharedUrl, tr("required, e.g. redis://10.0.0.7:6379/0 or unix:/run/redis/redis-server.sock"),
+              tr("redis://host[:port][/db] (port %1, database 0 unless given) or unix:/absolute/path. "
+                 "No password here: choose its source below.")
+                  .arg(SharedCacheConfig::DefaultPort),
+              parent);
+    addRow(form, tr("Redis URL:"), KeySharedUrl);
+    textField(KeySharedPrefix, tr("%1 (default)").arg(SharedCacheConfig::defaultPrefix()),
+              tr("Start of every Redis key (printable ASCII without spaces, at most 64 characters); the "
+                 "endpoint name and a hash of the backend call follow. Empty: the default."),
+              parent);
+    addRow(form, tr("Redis key prefix:"), KeySharedPrefix);
+    numberField({KeySharedTimeout, tr("Redis timeout:"), 1, 10000, tr(" ms"),
+                 tr("The most Redis may add to a lookup; a slower answer counts as a miss."),
+                 tr("default (%1 ms)").arg(SharedCacheConfig::DefaultTimeoutMs)});
+    addRow(form, tr("Redis timeout:"), KeySharedTimeout);
+
+    // Where the password comes from, never the password itself: the editor does not read the file or the
+    // variable, so no password is ever shown.
+    auto *row = new QWidget(parent);
+    auto *rowLayout = new QHBoxLayout(row);
+    rowLayout->setContentsMargins(0, 0, 0, 0);
+    m_passwordSource = new QComboBox(row);
+    m_passwordSource->setObjectName(KeySharedPassword + QLatin1String("-source"));
+    m_passwordSource->addItem(tr("None (no AUTH)"));
+    m_passwordSource->addItem(tr("File (password-file)"));
+    m_passwordSource->addItem(tr("Environment variable (password-env)"));
+    m_passwordReference = new QLineEdit(row);
+    rowLayout->addWidget(m_passwordSource);
+    rowLayout->addWidget(m_passwordReference, 1);
+    field(row, KeySharedPassword,
+          tr("Sent with AUTH when connecting. A file (mode 0600, relative to the config file) or an "
+             "environment variable; the two are exclusive."));
+    row->setObjectName(QString());
+    m_passwordReference->setObjectName(KeySharedPassword);
+    m_inputs.insert(KeySharedPassword, m_passwordSource); // the label focuses the choice first
+    addRow(form, tr("Redis password:"), KeySharedPassword);
+    connect(m_passwordSource, &QComboBox::activated, this, &EndpointForm::setPasswordSource);
+    connect(m_passwordReference, &QLineEdit::textEdited, this, [this](const QString &text) {
+        // An emptied field keeps its key (the loader names it): "None" is how the password goes.
+        const int source = m_passwordSource->currentIndex();
+        if (m_index >= 0 && source != NoPassword)
+            m_document->setEndpointSectionValue(m_index, KeyShared, PasswordKeys.at(source - 1), text);
+    });
+
+    for (const QString &key : {KeySharedUrl, KeySharedPrefix, KeySharedTimeout, KeySharedPassword}) {
+        QWidget *container = m_errorLabels.value(key)->parentWidget();
+        m_sharedRows << container << form->labelForField(container);
+    }
+}
+
+void EndpointForm::refreshShared(const QJsonObject &endpoint)
+{
+    const QJsonValue shared = valueOf(endpoint, KeyShared);
+    const QString text = tr("Shared cache (Redis)");
+    m_shared->setChecked(!shared.isUndefined());
+    m_shared->setText(shared.isUndefined() || shared.isObject()
+                          ? text
+                          : tr("%1 (invalid: %2)").arg(text, jsonText(shared)));
+    for (QWidget *widget : std::as_const(m_sharedRows))
+        widget->setEnabled(shared.isObject());
+
+    const QJsonObject object = shared.toObject();
+    // A file with both keys shows the first and the loader's error; choosing a source removes the other.
+    int source = NoPassword;
+    if (object.contains(PasswordFile))
+        source = FilePassword;
+    else if (object.contains(PasswordEnv))
+        source = EnvironmentPassword;
+    m_passwordSource->setCurrentIndex(source);
+    const QString reference =
+        source == NoPassword ? QString() : object.value(PasswordKeys.at(source - 1)).toString();
+    if (m_passwordReference->text() != reference)
+        m_passwordReference->setText(reference);
+    m_passwordReference->setEnabled(source != NoPassword);
+    m_passwordReference->setPlaceholderText(source == FilePassword
+                                                ? tr("/etc/postfix-rest-connector/redis.pass")
+                                            : source == EnvironmentPassword ? tr("PRC_REDIS_PASSWORD")
+                                                                            : QString());
+    // An empty prefix in the file is a prefix, not the default.
+    const bool emptyPrefix = object.value(QStringLiteral("prefix")) == QJsonValue(QString());
+    m_texts.value(KeySharedPrefix)
+        ->setPlaceholderText(emptyPrefix ? tr("empty (no prefix)")
+                                         : tr("%1 (default)").arg(SharedCacheConfig::defaultPrefix()));
+}
+
+void EndpointForm::setPasswordSource(int source)
+{
+    if (m_index < 0)
+        return;
+    const QJsonValue current = valueOf(m_document->endpoint(m_index), KeyShared);
+    if (!current.isObject())
+        return;
+    QJsonObject shared = current.toObject();
+    const QString keep = source == NoPassword ? QString() : PasswordKeys.at(source - 1);
+    for (const QString &key : PasswordKeys) {
+        if (key != keep)
+            shared.remove(key);
+    }
+    // A file name never becomes a variable name: the new source starts empty (or as the file had it).
+    if (!keep.isEmpty() && !shared.contains(keep))
+        shared.insert(keep, QString());
+    if (shared != current.toObject())
+        m_document->setEndpointSectionValue(m_index, KeyCache, SharedKey, shared, false);
+}
+
 void EndpointForm::showNumber(QAbstractSpinBox *spin, const QJsonValue &value, const QString &key)
 {
     // The lowest position stands for "key absent". A value the spin box cannot show (out of range, not an
@@ -825,6 +984,10 @@ void EndpointForm::showErrors()
         if (it.key() == KeyAuthToken && m_index >= 0) {
             messages += m_document->errorsAt(prefix + KeyAuthTokenFile);
             messages += m_document->errorsAt(prefix + KeyAuthTokenEnv);
+        }
+        if (it.key() == KeySharedPassword && m_index >= 0) {
+            for (const QString &key : PasswordKeys)
+                messages += m_document->errorsAt(prefix + KeyShared + QLatin1Char('.') + key);
         }
         it.value()->setText(messages.join(QLatin1Char('\n')));
         it.value()->setVisible(!messages.isEmpty());
@@ -869,15 +1032,15 @@ void EndpointForm::addUnixSocketFields(QFormLayout *form, QWidget *parent)
     field(m_bindPath, QStringLiteral("bind-path"),
           tr("Absolute path of a Unix socket, instead of bind address and port (socketmap-lookup and policy "
              "only). Inside /var/spool/postfix Postfix reaches it from its chroot."));
-    addRow(form, tr("Or &Unix socket:"), QStringLiteral("bind-path"));
+    addRow(form, tr("Or Unix socket:"), QStringLiteral("bind-path"));
     m_socketMode = new QLineEdit(parent);
     m_socketMode->setPlaceholderText(tr("0660 (default)"));
     field(m_socketMode, QStringLiteral("socket-mode"), tr("Permission bits of the socket file, in octal."));
-    addRow(form, tr("Socket &mode:"), QStringLiteral("socket-mode"));
+    addRow(form, tr("Socket mode:"), QStringLiteral("socket-mode"));
     m_socketGroup = new QLineEdit(parent);
     m_socketGroup->setPlaceholderText(tr("the service's group (default)"));
     field(m_socketGroup, QStringLiteral("socket-group"), tr("Group of the socket file, e.g. postfix."));
-    addRow(form, tr("Socket &group:"), QStringLiteral("socket-group"));
+    addRow(form, tr("Socket group:"), QStringLiteral("socket-group"));
     // An empty field leaves the key out of the file: these keys are only for Unix sockets.
     for (QLineEdit *edit : {m_bindPath, m_socketMode, m_socketGroup}) {
         connect(edit, &QLineEdit::textEdited, this, [this, edit](const QString &text) {
@@ -890,7 +1053,9 @@ void EndpointForm::addUnixSocketFields(QFormLayout *form, QWidget *parent)
 
 bool EndpointForm::hasField(const QString &key) const
 {
-    return m_errorLabels.contains(key) || key == KeyAuthTokenFile || key == KeyAuthTokenEnv;
+    return m_errorLabels.contains(key) || key == KeyAuthTokenFile || key == KeyAuthTokenEnv
+           || (key.startsWith(KeyShared + QLatin1Char('.'))
+               && PasswordKeys.contains(key.mid(KeyShared.size() + 1)));
 }
 
 QString EndpointForm::tokenKey() const

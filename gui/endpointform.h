@@ -21,7 +21,9 @@ class ConfigDocument;
 
 /// Edits every key of one endpoint of a ConfigDocument. Each field has a label under it for the validator's
 /// messages about that key (object name "KEY-error"); the fields themselves are named after their key, keys
-/// of the "cache" object with the prefix "cache." ("cache.max-ttl").
+/// of an object inside the endpoint with its path in front ("cache.max-ttl", "cache.shared.url"). The Redis
+/// password row is "cache.shared.password" (its source box "cache.shared.password-source"): it edits
+/// password-file or password-env and shows the errors of both.
 class EndpointForm : public QWidget
 {
     Q_OBJECT
@@ -58,13 +60,17 @@ private:
     /// A check box for a boolean key; in its default state the key is left out of the file.
     QCheckBox *boolField(const QString &key, const QString &text, bool defaultValue, const QString &hint,
                          QWidget *parent, QWidget *extra = nullptr);
-    /// Writes a key of the endpoint or, for "cache.KEY", of its cache object.
+    /// Writes a key of the endpoint or, for "cache.KEY" and "cache.shared.KEY", of the object it is in.
     void writeValue(const QString &key, const QJsonValue &value, bool merge);
     QJsonValue valueOf(const QJsonObject &endpoint, const QString &key) const;
     void refresh();
     void refreshDefaults(const QString &mode);
     void refreshBackendHints(const QJsonObject &endpoint);
     void refreshCache(const QJsonObject &endpoint, const QString &mode);
+    /// The "cache.shared" object: the Redis tier, its settings and where its password comes from.
+    void addSharedCacheFields(QFormLayout *form, QWidget *parent);
+    void refreshShared(const QJsonObject &endpoint);
+    void setPasswordSource(int source);
     void showNumber(QAbstractSpinBox *spin, const QJsonValue &value, const QString &key);
     void showBool(QCheckBox *box, const QJsonValue &value, const QString &key);
     void showErrors();
@@ -109,6 +115,10 @@ private:
     QWidget *m_cacheSettings = nullptr;
     QLabel *m_cacheHint = nullptr;
     QLabel *m_cacheWarnings = nullptr;
+    QCheckBox *m_shared = nullptr;
+    QComboBox *m_passwordSource = nullptr;
+    QLineEdit *m_passwordReference = nullptr;
+    QList<QWidget *> m_sharedRows;          ///< labels and fields of the shared settings: on with the object
     int m_cacheExpandedFor = -2;            ///< the endpoint whose cache section was last auto-expanded
     QHash<QString, QString> m_defaultTexts; ///< the "key absent" text of each spin box
     QHash<QString, QLabel *> m_errorLabels;

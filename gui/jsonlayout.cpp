@@ -99,6 +99,8 @@ private:
             m_layout->m_keys.insert(path, keys);
         if (!m_text.mid(open, m_pos - open).contains('\n'))
             m_layout->m_inline.insert(path);
+        else if (index == 0 && keys.isEmpty())
+            m_layout->m_emptyOnLines.insert(path);
         return true;
     }
 
@@ -172,12 +174,12 @@ QStringList JsonLayout::keyOrder(const QJsonObject &object, const QString &path)
         }
     };
     take(m_keys.value(path));
-    // A new element of an array is written like the first one that the file had.
-    static const QRegularExpression lastIndex(QStringLiteral("\\[\\d+\\]$"));
-    if (path.contains(lastIndex)) {
-        QString first = path;
-        take(m_keys.value(first.replace(lastIndex, QStringLiteral("[0]"))));
-    }
+    // A new element of an array, and every object inside it, is written like the first one the file had.
+    static const QRegularExpression index(QStringLiteral("\\[\\d+\\]"));
+    QString first = path;
+    first.replace(index, QStringLiteral("[0]"));
+    if (first != path)
+        take(m_keys.value(first));
     take(m_preferred.value(genericPath(path)));
     take(object.keys());
     return order;
@@ -191,7 +193,6 @@ void JsonLayout::write(QByteArray &out, const QJsonValue &value, const QString &
         return;
     }
     const bool object = value.isObject();
-    const bool oneLine = m_inline.contains(path);
     out += object ? '{' : '[';
     QStringList keys;
     qsizetype count = 0;
@@ -201,6 +202,8 @@ void JsonLayout::write(QByteArray &out, const QJsonValue &value, const QString &
     } else {
         count = value.toArray().size();
     }
+    // An empty object is "{}", not a brace on each line; unless the file wrote it so, then it stays so.
+    const bool oneLine = m_inline.contains(path) || (count == 0 && !m_emptyOnLines.contains(path));
     const QByteArray inner = m_newline + m_indent.repeated(depth + 1);
     for (qsizetype i = 0; i < count; ++i) {
         out += oneLine ? (i == 0 ? QByteArray() : QByteArray(" ")) : inner;

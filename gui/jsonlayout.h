@@ -20,11 +20,14 @@ public:
     static JsonLayout fromText(const QByteArray &text);
 
     /// `root` as text in this layout. Keys the original file did not have follow the ones it had, in the
-    /// order of a sibling object ("endpoints[0]" for a new endpoint) or of `preferredOrder`, then sorted.
+    /// order of the same object in the first element of its array ("endpoints[0]" for a new endpoint,
+    /// "endpoints[0].cache.shared" for a new endpoint's shared cache) or of `preferredOrder`, then sorted.
+    /// An empty container is written on one line ("shared": {}) unless the file had it empty on several.
     QByteArray format(const QJsonObject &root) const;
 
     /// Key order for objects the file does not have yet, by path ("" the top level, "endpoints[]" every
-    /// endpoint, "endpoints[].cache" their cache objects).
+    /// endpoint, "endpoints[].cache" their cache objects, "endpoints[].cache.shared" the objects inside
+    /// those).
     void setPreferredOrder(const QString &path, const QStringList &keys) { m_preferred.insert(path, keys); }
 
     QByteArray indentUnit() const { return m_indent; }
@@ -47,6 +50,7 @@ private:
     bool m_finalNewline = true;
     QHash<QString, QStringList> m_keys; ///< object path -> keys in file order
     QSet<QString> m_inline;             ///< containers written on one line
+    QSet<QString> m_emptyOnLines;       ///< empty containers the file spreads over lines ("{\n}")
     QHash<QString, Scalar> m_scalars;   ///< path -> original text of a number, string, bool or null
     QHash<QString, QStringList> m_preferred;
 };
