@@ -307,8 +307,8 @@ void TestSharedCache::sharesBetweenConnections()
     QVERIFY(redis.start());
     EndpointMetrics metricsA;
     EndpointMetrics metricsB;
-    SharedCache a(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, metricsA);
-    SharedCache b(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, metricsB);
+    SharedCache a(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, 2000, metricsA);
+    SharedCache b(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, 2000, metricsB);
 
     GetResult before = getAndWait(b, CallKey);
     QVERIFY(before.called);
@@ -348,7 +348,7 @@ void TestSharedCache::keyLayoutAndTtl()
     EndpointMetrics metrics;
     SharedCacheConfig config = sharedConfig(redis);
     config.prefix = QStringLiteral("mx:");
-    SharedCache cache(QStringLiteral("domains"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("domains"), config, 1024 * 1024, 2000, metrics);
     BackendResult result;
     result.outcome = BackendResult::Outcome::Response;
     result.status = 404;
@@ -389,7 +389,7 @@ void TestSharedCache::valueCorruptedByHandIsAMiss()
     RedisServer redis;
     QVERIFY(redis.start());
     EndpointMetrics metrics;
-    SharedCache cache(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, 2000, metrics);
     BackendResult result;
     result.outcome = BackendResult::Outcome::Response;
     result.status = 200;
@@ -419,7 +419,7 @@ void TestSharedCache::redisDownIsAnImmediateMiss()
     EndpointMetrics metrics;
     SharedCacheConfig config = sharedConfig(redis);
     config.timeoutMs = 2000; // long: a miss must come from the refused connection, not the timeout
-    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, 2000, metrics);
     QTRY_VERIFY(cache.isConnected());
     redis.stop();
     QTRY_VERIFY(!cache.isConnected());
@@ -445,7 +445,7 @@ void TestSharedCache::frozenRedisTimesOut()
     EndpointMetrics metrics;
     SharedCacheConfig config = sharedConfig(redis);
     config.timeoutMs = 100;
-    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, 2000, metrics);
     QTRY_VERIFY(cache.isConnected());
 
     redis.freeze(); // accepts nothing, answers nothing: a hung server or a lost network
@@ -470,7 +470,7 @@ void TestSharedCache::reconnectsAfterRestart()
     RedisServer redis;
     QVERIFY(redis.start());
     EndpointMetrics metrics;
-    SharedCache cache(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, 2000, metrics);
     QTRY_VERIFY(cache.isConnected());
     redis.stop();
     QTRY_VERIFY(!cache.isConnected());
@@ -501,7 +501,7 @@ void TestSharedCache::passwordAndDatabase()
     SharedCacheConfig config = sharedConfig(redis);
     config.password = password;
     config.database = 3;
-    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, 2000, metrics);
     BackendResult result;
     result.outcome = BackendResult::Outcome::Response;
     result.status = 200;
@@ -516,7 +516,7 @@ void TestSharedCache::passwordAndDatabase()
     EndpointMetrics wrongMetrics;
     SharedCacheConfig wrong = config;
     wrong.password = QStringLiteral("not-the-password");
-    SharedCache refused(QStringLiteral("aliases"), wrong, 1024 * 1024, wrongMetrics);
+    SharedCache refused(QStringLiteral("aliases"), wrong, 1024 * 1024, 2000, wrongMetrics);
     QTRY_VERIFY(refused.status().contains(QLatin1String("unavailable")));
     QVERIFY(!refused.isConnected());
     QVERIFY(!getAndWait(refused, CallKey).entry);
@@ -532,7 +532,7 @@ void TestSharedCache::unixSocket()
     SharedCacheConfig config;
     config.enabled = true;
     config.unixPath = redis.unixSocket();
-    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, 2000, metrics);
     BackendResult result;
     result.outcome = BackendResult::Outcome::Response;
     result.status = 200;
