@@ -191,8 +191,7 @@ void SharedCache::read(const QByteArray &callKey, const Accept &accept, QObject 
 //   the holder stored nothing (its call failed, or the answer is not cached) and the waiter asks the backend
 //   at once instead of waiting out the bound.
 // - A lock that expires (holder crashed, or slower than request-timeout) looks the same: gone, no entry.
-// Whoever
-//   sees that asks the backend: one more call, bounded by the lock's lifetime.
+//   Whoever sees that asks the backend: one more call, bounded by the lock's lifetime.
 // - An entry that is there but no answer (expired and kept for stale-if-error, damaged) comes back from the
 //   script without the lock; a plain SET NX follows, a second round trip only on this path. A holder may
 //   store a fresh answer between the two; taking the lock then costs one duplicate call, never a wrong
