@@ -12,7 +12,7 @@
 #                         ENDPOINT_EXTRA (JSON members added to every endpoint of the connector's config),
 #                         CLIENTS (backend clients to measure, "curl qt"; the first one is the default's figures)
 #                         FLEET=0 (skip d), FLEET_ONLY=1 (only d), FLEET_KEYS (distinct keys, 2000),
-#                         FLEET_CONNECTIONS (16)
+#                         FLEET_CONNECTIONS (16), FLEET_LOCK_WAIT (cache.shared.lock-wait; unset: the default)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -183,7 +183,9 @@ run_fleet() {
     redis-server "$WORK/redis/redis.conf" >"$WORK/redis/redis.log" 2>&1 &
     PIDS+=($!)
     wait_port "$redis_port" 10
-    shared="{\"enabled\": true, \"max-entries\": 1, \"shared\": {\"url\": \"redis://127.0.0.1:$redis_port/0\"}}"
+    local lock_wait=
+    [[ -z ${FLEET_LOCK_WAIT:-} ]] || lock_wait=", \"lock-wait\": $FLEET_LOCK_WAIT"
+    shared="{\"enabled\": true, \"max-entries\": 1, \"shared\": {\"url\": \"redis://127.0.0.1:$redis_port/0\"$lock_wait}}"
     a_port=$(free_port) b_port=$(free_port) c_port=$(free_port)
     a_admin=$(free_port) b_admin=$(free_port) c_admin=$(free_port)
     fleet_config "$WORK/fleet-a.json" "$a_port" "$a_admin" "$shared"
@@ -207,12 +209,17 @@ run_fleet() {
     log "fleet: connector B, one key (in-memory hit path, reference)"
     fleet_run "B, one key: in-memory hit path" "$b_port" "$b_admin" one@example.com 1
 
-    # Both at once on keys neither has seen, in the same order: the worst case for duplicate backend calls that
-    # fleet-wide coalescing (a lock in Redis) would remove.
+    # Both at once on keys neither has seen, in the same order: the worst case for duplicate backend calls, which
+    # fleet coalescing (the lock in Redis, cache.shared.lock-wait) removes.
     log "fleet: A and B at once, fresh keys"
-    local before_a before_b after_a after_b
+    local before_a before_b after_a after_b name
     before_a=$(metric "$a_admin" prc_backend_request_duration_seconds_count)
     before_b=$(metric "$b_admin" prc_backend_request_duration_seconds_count)
+    local -A lock_before
+    for name in lock_acquired lock_wait_hits lock_wait_timeouts lock_wait_misses; do
+        lock_before[$name]=$(( $(metric "$a_admin" "prc_shared_cache_${name}_total") \
+            + $(metric "$b_admin" "prc_shared_cache_${name}_total") ))
+    done
     "$LOADGEN" --mode tcp --port "$a_port" --connections "$FLEET_CONNECTIONS" --duration "$FLEET_DURATION" \
         --expect 200 --key two@example.com --keys "$FLEET_KEYS" --quiet >"$WORK/fleet-both-a.log" 2>&1 &
     local loadgen_a=$!
@@ -222,23 +229,28 @@ run_fleet() {
     after_a=$(metric "$a_admin" prc_backend_request_duration_seconds_count)
     after_b=$(metric "$b_admin" prc_backend_request_duration_seconds_count)
     local both_calls=$((after_a - before_a + after_b - before_b))
-    local both_replies
-    both_replies=$(( $(json_field "$(tail -1 "$WORK/fleet-both-a.log")" total_replies) \
-        + $(json_field "$(tail -1 "$WORK/fleet-both-b.log")" total_replies) ))
+    local locks=
+    for name in lock_acquired lock_wait_hits lock_wait_timeouts lock_wait_misses; do
+        locks+=" ${name//_/ } $(( $(metric "$a_admin" "prc_shared_cache_${name}_total") \
+            + $(metric "$b_admin" "prc_shared_cache_${name}_total") - lock_before[$name] )),"
+    done
+    local both_replies both_a both_b
+    both_a=$(tail -1 "$WORK/fleet-both-a.log") both_b=$(tail -1 "$WORK/fleet-both-b.log")
+    both_replies=$(( $(json_field "$both_a" total_replies) + $(json_field "$both_b" total_replies) ))
     local shared_hits_b timeouts errors
     shared_hits_b=$(metric "$b_admin" prc_shared_cache_hits_total)
     timeouts=$(( $(metric "$a_admin" prc_shared_cache_timeouts_total) + $(metric "$b_admin" prc_shared_cache_timeouts_total) ))
     errors=$(( $(metric "$a_admin" prc_shared_cache_errors_total) + $(metric "$b_admin" prc_shared_cache_errors_total) ))
     {
         echo
-        echo "### Fleet: two connectors, one Redis (${FLEET_DURATION} s per row, $FLEET_CONNECTIONS connections, in-memory cache 1 entry)"
+        echo "### Fleet: two connectors, one Redis (${FLEET_DURATION} s per row, $FLEET_CONNECTIONS connections, in-memory cache 1 entry, lock-wait ${FLEET_LOCK_WAIT:-default})"
         echo
         echo "| scenario | keys | req/s | p50 µs | p99 µs | replies | backend calls | errors |"
         echo "|---|---:|---:|---:|---:|---:|---:|---|"
         printf '%s\n' "${FLEET_ROWS[@]}"
         echo
         echo "- Backend calls saved by sharing: B asked the backend $b_calls times for the $FLEET_KEYS keys A had fetched ($a_calls calls); without the shared tier it would have been $FLEET_KEYS. Redis hits on B so far: $shared_hits_b."
-        echo "- A and B at once on $FLEET_KEYS fresh keys, same order: $both_calls backend calls for $both_replies replies; the fewest possible is $FLEET_KEYS, so $((both_calls - FLEET_KEYS)) were duplicates a fleet-wide lock could have saved."
+        echo "- A and B at once on $FLEET_KEYS fresh keys, same order: $both_calls backend calls for $both_replies replies; the fewest possible is $FLEET_KEYS, so $((both_calls - FLEET_KEYS)) were duplicates. Fleet coalescing over A and B:${locks%,}. Latency p50/p99 µs: A $(json_field "$both_a" p50_us)/$(json_field "$both_a" p99_us), B $(json_field "$both_b" p50_us)/$(json_field "$both_b" p99_us)."
         echo "- Redis calls over the whole run that timed out (cache.shared.timeout 50 ms): $timeouts; that failed: $errors. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
     } | tee -a "$RESULTS"
 }

@@ -81,6 +81,7 @@ namespace SharedKey {
 const QString Url = QStringLiteral("url");
 const QString Prefix = QStringLiteral("prefix");
 const QString Timeout = QStringLiteral("timeout");
+const QString LockWait = QStringLiteral("lock-wait");
 const QString PasswordFile = QStringLiteral("password-file");
 const QString PasswordEnv = QStringLiteral("password-env");
 } // namespace SharedKey
@@ -357,8 +358,10 @@ private:
                       QStringLiteral("must be true or false, found %1").arg(jsonTypeName(value)));
         }
         backendClient(object, path, endpoint);
-        if (object.contains(Key::Cache))
+        if (object.contains(Key::Cache)) {
             endpoint.cache = cache(object.value(Key::Cache), join(path, Key::Cache), endpoint.mode);
+            lockWaitWithinRequestTimeout(object.value(Key::Cache).toObject(), path, endpoint);
+        }
         failover(object, path, endpoint);
         return endpoint;
     }
@@ -621,6 +624,7 @@ private:
                 error(join(path, SharedKey::Prefix), QStringLiteral("longer than 64 characters"));
         }
         optionalInteger(object, SharedKey::Timeout, path, 1, 10000, shared.timeoutMs);
+        optionalInteger(object, SharedKey::LockWait, path, 0, 10000, shared.lockWaitMs);
 
         if (object.contains(SharedKey::PasswordFile) && object.contains(SharedKey::PasswordEnv)) {
             error(join(path, SharedKey::PasswordFile),
@@ -649,6 +653,22 @@ private:
                                                                         : SharedKey::PasswordEnv),
                   QStringLiteral("the password must not contain a line break"));
         return shared;
+    }
+
+    /// A fleet lookup waits for another connector's answer at most half its request-timeout, so the backend
+    /// call it may still have to make keeps the other half: a lock-wait set above that is cut, and said so.
+    void lockWaitWithinRequestTimeout(const QJsonObject &cache, const QString &path,
+                                      const EndpointConfig &endpoint)
+    {
+        const SharedCacheConfig &shared = endpoint.cache.shared;
+        if (!shared.enabled || !cache.value(CacheKey::Shared).toObject().contains(SharedKey::LockWait)
+            || shared.lockWaitMs <= endpoint.requestTimeoutMs / 2)
+            return;
+        warning(join(join(join(path, Key::Cache), CacheKey::Shared), SharedKey::LockWait),
+                QStringLiteral("%1 ms is more than half of request-timeout (%2 ms): waits end after %3 ms")
+                    .arg(shared.lockWaitMs)
+                    .arg(endpoint.requestTimeoutMs)
+                    .arg(endpoint.requestTimeoutMs / 2));
     }
 
     /// redis://host[:port][/db] or unix:/absolute/path.
@@ -1115,8 +1135,8 @@ QStringList ConfigLoader::cacheKeys()
 
 QStringList ConfigLoader::sharedCacheKeys()
 {
-    return {SharedKey::Url, SharedKey::Prefix, SharedKey::Timeout, SharedKey::PasswordFile,
-            SharedKey::PasswordEnv};
+    return {SharedKey::Url,      SharedKey::Prefix,       SharedKey::Timeout,
+            SharedKey::LockWait, SharedKey::PasswordFile, SharedKey::PasswordEnv};
 }
 
 ConfigLoadResult ConfigLoader::loadFile(const QString &path)

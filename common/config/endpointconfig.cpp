@@ -125,8 +125,8 @@ bool operator==(const SharedCacheConfig &a, const SharedCacheConfig &b)
 {
     return a.enabled == b.enabled && a.url == b.url && a.host == b.host && a.port == b.port
            && a.unixPath == b.unixPath && a.database == b.database && a.prefix == b.prefix
-           && a.timeoutMs == b.timeoutMs && a.password == b.password && a.passwordSource == b.passwordSource
-           && a.passwordReference == b.passwordReference;
+           && a.timeoutMs == b.timeoutMs && a.lockWaitMs == b.lockWaitMs && a.password == b.password
+           && a.passwordSource == b.passwordSource && a.passwordReference == b.passwordReference;
 }
 
 } // namespace prc

@@ -45,6 +45,7 @@ struct TlsConfig
 struct SharedCacheConfig
 {
     static constexpr int DefaultTimeoutMs = 50;
+    static constexpr int DefaultLockWaitMs = 250;
     static constexpr quint16 DefaultPort = 6379;
     static QString defaultPrefix() { return QStringLiteral("prc:"); }
 
@@ -56,6 +57,9 @@ struct SharedCacheConfig
     int database = 0;
     QString prefix = defaultPrefix();
     int timeoutMs = DefaultTimeoutMs; ///< the most a Redis call may add to a lookup
+    /// How long a connector that finds another one asking the backend for the same key waits for its answer
+    /// in Redis (at most half the endpoint's request-timeout); 0: no fleet coalescing, every host asks.
+    int lockWaitMs = DefaultLockWaitMs;
     /// The resolved password (from the file or the environment); empty: no AUTH. Never log it.
     QString password;
     TokenSource passwordSource = TokenSource::Inline; ///< Inline here means "no password"

@@ -49,10 +49,19 @@ void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId
     started.waiters.push_back({receiver, requestId, std::move(callback)});
     m_flights.insert(key, std::move(started));
     if (m_shared) {
-        // Another connector of the fleet may have the answer; the reply (or a miss) comes within
-        // cache.shared.timeout, and identical lookups meanwhile join this flight.
-        m_shared->get(key, this,
-                      [this, key](const std::optional<SharedEntry> &entry) { sharedAnswer(key, entry); });
+        // Another connector of the fleet may have the answer, or be fetching it; the reply (or a miss) comes
+        // within cache.shared.timeout plus lock-wait, and identical lookups meanwhile join this flight: one
+        // Redis wait per key and process.
+        m_shared->lookup(
+            key,
+            // Only what this endpoint would have stored itself is an answer: a value another connector wrote
+            // for another mode under the same name, say, is not.
+            [this](const BackendResult &result) {
+                const ResultClass resultClass = classifyResult(m_mode, result, m_shape);
+                return resultClass == ResultClass::Found || resultClass == ResultClass::NotFound
+                       || resultClass == ResultClass::PolicyAction;
+            },
+            this, [this, key](const SharedLookup &found) { sharedAnswer(key, found); });
         return;
     }
     start(key);
@@ -72,27 +81,25 @@ void CachingBackend::start(const QByteArray &key)
                      });
 }
 
-void CachingBackend::sharedAnswer(const QByteArray &key, const std::optional<SharedEntry> &entry)
+void CachingBackend::sharedAnswer(const QByteArray &key, const SharedLookup &found)
 {
-    if (!m_flights.contains(key))
+    const auto flight = m_flights.find(key);
+    if (flight == m_flights.end()) {
+        m_shared->release(key, found.lockToken);
         return;
-    // Only what this endpoint would have stored itself is an answer: a value another connector wrote for
-    // another mode under the same name, say, is not.
-    const ResultClass resultClass =
-        entry ? classifyResult(m_mode, entry->result, m_shape) : ResultClass::TempError;
-    const bool usable = resultClass == ResultClass::Found || resultClass == ResultClass::NotFound
-                        || resultClass == ResultClass::PolicyAction;
-    if (entry && !usable)
-        ++m_metrics.sharedInvalid;
-    if (usable) {
+    }
+    flight->lockToken = found.lockToken;
+    if (found.entry) {
+        const SharedEntry &entry = *found.entry;
         const qint64 now = SharedCache::wallClockMs();
         // Kept for the rest of the lifetime the fetching connector gave it, not a new full one.
-        m_cache.adopt(key, entry->result, entry->expiresAtMs - now, entry->staleUntilMs - now);
-        if (now < entry->expiresAtMs) {
-            Flight flight = m_flights.take(key);
-            for (Waiter &waiter : flight.waiters) {
+        m_cache.adopt(key, entry.result, entry.expiresAtMs - now, entry.staleUntilMs - now);
+        if (found.fresh) {
+            const ResultClass resultClass = classifyResult(m_mode, entry.result, m_shape);
+            Flight answered = m_flights.take(key);
+            for (Waiter &waiter : answered.waiters) {
                 if (waiter.receiver)
-                    waiter.callback(entry->result, resultClass, Source::Shared);
+                    waiter.callback(entry.result, resultClass, Source::Shared);
             }
             return;
         }
@@ -101,7 +108,8 @@ void CachingBackend::sharedAnswer(const QByteArray &key, const std::optional<Sha
     start(key);
 }
 
-void CachingBackend::share(const QByteArray &key, const BackendResult &result, ResultClass resultClass)
+void CachingBackend::share(const QByteArray &key, const BackendResult &result, ResultClass resultClass,
+                           const QByteArray &lockToken)
 {
     if (!m_shared)
         return;
@@ -110,6 +118,10 @@ void CachingBackend::share(const QByteArray &key, const BackendResult &result, R
         m_shared->put(key, result, decision.ttlMs, m_cache.config().staleIfErrorMs);
     else if (decision.forget)
         m_shared->forget(key);
+    // After the store, on the same connection: a connector waiting for this answer finds it before it finds
+    // the lock gone. With nothing stored (a failed call, an answer not cached) the others stop waiting now
+    // and ask the backend themselves, instead of waiting out lock-wait.
+    m_shared->release(key, lockToken);
 }
 
 void CachingBackend::finish(const QByteArray &key, const BackendResult &result, ResultClass resultClass)
@@ -118,7 +130,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result, 
     Flight flight = m_flights.take(key);
     // The backend call itself was counted and, when it failed, logged by the backend behind this cache.
     m_cache.offer(key, result, resultClass);
-    share(key, result, resultClass);
+    share(key, result, resultClass, flight.lockToken);
 
     const BackendResult *answer = &result;
     bool stale = false;

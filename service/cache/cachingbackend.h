@@ -19,7 +19,7 @@ namespace prc {
 class EndpointMetrics;
 class LookupCache;
 class SharedCache;
-struct SharedEntry;
+struct SharedLookup;
 
 /// The backend as seen through an endpoint's cache: answers from a fresh entry at once, joins identical calls
 /// already in flight (one backend request, every waiter answered), stores what may be stored, and stands in
@@ -59,11 +59,13 @@ private:
         BackendCall call;    ///< kept while the shared tier is asked
         QByteArray leaderId; ///< the request id the backend saw (X-Request-Id)
         std::vector<Waiter> waiters;
+        QByteArray lockToken; ///< set while this connector holds the key's lock in the shared tier
     };
 
     void start(const QByteArray &key);
-    void sharedAnswer(const QByteArray &key, const std::optional<SharedEntry> &entry);
-    void share(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
+    void sharedAnswer(const QByteArray &key, const SharedLookup &found);
+    void share(const QByteArray &key, const BackendResult &result, ResultClass resultClass,
+               const QByteArray &lockToken);
     void finish(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
 
     QString m_name;

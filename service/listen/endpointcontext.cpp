@@ -30,8 +30,9 @@ EndpointContext::EndpointContext(const EndpointConfig &config, const QString &us
         m_cache = std::make_unique<LookupCache>(
             config.cache, clock ? std::move(clock) : std::make_shared<SteadyClock>(), m_metrics.get());
         if (config.cache.shared.enabled) {
-            m_sharedCache = std::make_unique<SharedCache>(config.name, config.cache.shared,
-                                                          config.maxResponseSize, *m_metrics);
+            m_sharedCache =
+                std::make_unique<SharedCache>(config.name, config.cache.shared, config.maxResponseSize,
+                                              config.requestTimeoutMs, *m_metrics);
         }
         m_cachingBackend = std::make_unique<CachingBackend>(config.name, config.mode, *m_direct, *m_cache,
                                                             *m_metrics, nullptr, m_sharedCache.get());

@@ -61,6 +61,11 @@ public:
     quint64 sharedTimeouts = 0; ///< calls without a reply within cache.shared.timeout
     quint64 sharedSkipped = 0;  ///< calls not made because Redis is skipped after repeated failures
     quint64 sharedInvalid = 0;  ///< values of another format version or damaged, taken as misses
+    // Fleet coalescing (cache.shared.lock-wait).
+    quint64 sharedLocks = 0;        ///< misses where this connector took the key's lock and asked the backend
+    quint64 sharedLockWaitHits = 0; ///< waits for another connector that found its answer
+    quint64 sharedLockWaitTimeouts = 0; ///< waits that reached the bound (the backend is asked)
+    quint64 sharedLockWaitMisses = 0;   ///< waits that ended early without an answer (the backend is asked)
 
     quint64 connectionsAccepted = 0;
     quint64 connectionsRefused = 0; ///< closed at once because max-connections was reached

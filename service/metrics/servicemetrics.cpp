@@ -56,6 +56,20 @@ void appendSharedCacheMetrics(const PerEndpoint &perEndpoint)
     perEndpoint("prc_shared_cache_invalid_total", "counter",
                 "Values in Redis of another format version or damaged, taken as misses.",
                 [](const EndpointServer *s) { return s->metrics().sharedInvalid; });
+    perEndpoint("prc_shared_cache_lock_acquired_total", "counter",
+                "Redis misses where this connector took the key's lock and asked the backend for the fleet.",
+                [](const EndpointServer *s) { return s->metrics().sharedLocks; });
+    perEndpoint("prc_shared_cache_lock_wait_hits_total", "counter",
+                "Lookups that waited for another connector's backend call and were answered from Redis.",
+                [](const EndpointServer *s) { return s->metrics().sharedLockWaitHits; });
+    perEndpoint("prc_shared_cache_lock_wait_timeouts_total", "counter",
+                "Waits for another connector's answer that reached cache.shared.lock-wait (the backend is "
+                "asked).",
+                [](const EndpointServer *s) { return s->metrics().sharedLockWaitTimeouts; });
+    perEndpoint("prc_shared_cache_lock_wait_misses_total", "counter",
+                "Waits that ended early without an answer: the lock went without one, or Redis failed (the "
+                "backend is asked).",
+                [](const EndpointServer *s) { return s->metrics().sharedLockWaitMisses; });
 }
 
 } // namespace

@@ -69,6 +69,8 @@ private Q_SLOTS:
     void sharedPassword();
     void sharedErrors_data();
     void sharedErrors();
+    void sharedLockWait_data();
+    void sharedLockWait();
     void sharedWarnings();
     void sharedTakesPartInEquality();
     void adminAbsentByDefault();
@@ -225,9 +227,9 @@ void TestConfigLoaderCache::cacheKeys()
                                QStringLiteral("stale-if-error"), QStringLiteral("honor-cache-control"),
                                QStringLiteral("key-attributes"), QStringLiteral("shared")};
     QCOMPARE(ConfigLoader::cacheKeys(), expected);
-    const QStringList sharedExpected{QStringLiteral("url"), QStringLiteral("prefix"),
-                                     QStringLiteral("timeout"), QStringLiteral("password-file"),
-                                     QStringLiteral("password-env")};
+    const QStringList sharedExpected{QStringLiteral("url"),           QStringLiteral("prefix"),
+                                     QStringLiteral("timeout"),       QStringLiteral("lock-wait"),
+                                     QStringLiteral("password-file"), QStringLiteral("password-env")};
     QCOMPARE(ConfigLoader::sharedCacheKeys(), sharedExpected);
     // A "cache" key is not reported as unknown.
     const ConfigLoadResult result =
@@ -384,6 +386,7 @@ void TestConfigLoaderCache::sharedOffByDefault()
     QVERIFY(!shared.enabled);
     QCOMPARE(shared.prefix, QStringLiteral("prc:"));
     QCOMPARE(shared.timeoutMs, 50);
+    QCOMPARE(shared.lockWaitMs, 250);
     QVERIFY(shared.password.isEmpty());
 }
 
@@ -506,6 +509,15 @@ void TestConfigLoaderCache::sharedErrors_data()
                            << QStringLiteral("\"redis://127.0.0.1?db=2\" must not have a query or fragment");
     QTest::newRow("timeout 0") << with("redis://127.0.0.1", "timeout", 0) << p + QStringLiteral(".timeout")
                                << QStringLiteral("0 is out of range (1..10000)");
+    QTest::newRow("lock-wait negative")
+        << with("redis://127.0.0.1", "lock-wait", -1) << p + QStringLiteral(".lock-wait")
+        << QStringLiteral("-1 is out of range (0..10000)");
+    QTest::newRow("lock-wait over 10 s")
+        << with("redis://127.0.0.1", "lock-wait", 10001) << p + QStringLiteral(".lock-wait")
+        << QStringLiteral("10001 is out of range (0..10000)");
+    QTest::newRow("lock-wait as text")
+        << with("redis://127.0.0.1", "lock-wait", QStringLiteral("250ms")) << p + QStringLiteral(".lock-wait")
+        << QStringLiteral("must be an integer, found a string");
     QTest::newRow("prefix with space")
         << with("redis://127.0.0.1", "prefix", QStringLiteral("my prefix")) << p + QStringLiteral(".prefix")
         << QStringLiteral("only printable ASCII without spaces is allowed");
@@ -533,6 +545,50 @@ void TestConfigLoaderCache::sharedErrors()
     QVERIFY(!result.ok());
     QCOMPARE(render(result.errors), QStringList{path + QStringLiteral(": ") + message});
     QCOMPARE(result.errors.constFirst().file, FileName);
+}
+
+void TestConfigLoaderCache::sharedLockWait_data()
+{
+    // lock-wait as given (-1: not given), the endpoint's request-timeout (-1: not given), the value parsed
+    // and the warning expected (empty: none).
+    QTest::addColumn<int>("lockWait");
+    QTest::addColumn<int>("requestTimeout");
+    QTest::addColumn<int>("parsed");
+    QTest::addColumn<QString>("warning");
+
+    const QString path = QStringLiteral("endpoints[0].cache.shared.lock-wait: ");
+    QTest::newRow("default") << -1 << -1 << 250 << QString();
+    QTest::newRow("off") << 0 << -1 << 0 << QString();
+    QTest::newRow("half of the default request-timeout") << 1000 << -1 << 1000 << QString();
+    QTest::newRow("more than half of request-timeout")
+        << 1001 << -1 << 1001
+        << path
+               + QStringLiteral("1001 ms is more than half of request-timeout (2000 ms): waits end after "
+                                "1000 ms");
+    QTest::newRow("the longest, with a long request-timeout") << 10000 << 20000 << 10000 << QString();
+    // The default is not worth a warning even where it is cut: nobody chose it.
+    QTest::newRow("default with a short request-timeout") << -1 << 300 << 250 << QString();
+}
+
+void TestConfigLoaderCache::sharedLockWait()
+{
+    QFETCH(int, lockWait);
+    QFETCH(int, requestTimeout);
+    QFETCH(int, parsed);
+    QFETCH(QString, warning);
+
+    QJsonObject shared{{QStringLiteral("url"), QStringLiteral("redis://127.0.0.1")}};
+    if (lockWait >= 0)
+        shared.insert(QStringLiteral("lock-wait"), lockWait);
+    QJsonObject e = endpoint();
+    e.insert(QStringLiteral("cache"), withShared(shared));
+    if (requestTimeout >= 0)
+        e.insert(QStringLiteral("request-timeout"), requestTimeout);
+    const ConfigLoadResult result = ConfigLoader::parse(
+        QJsonDocument(QJsonObject{{QStringLiteral("endpoints"), QJsonArray{e}}}).toJson(), FileName);
+    QVERIFY2(result.ok(), qPrintable(render(result.errors).join(QLatin1Char('\n'))));
+    QCOMPARE(result.config->endpoints.constFirst().cache.shared.lockWaitMs, parsed);
+    QCOMPARE(render(result.warnings), warning.isEmpty() ? QStringList() : QStringList{warning});
 }
 
 void TestConfigLoaderCache::sharedWarnings()
@@ -570,6 +626,9 @@ void TestConfigLoaderCache::sharedTakesPartInEquality()
     QJsonObject otherTimeout = base;
     otherTimeout.insert(QStringLiteral("timeout"), 60);
     QVERIFY(parsed(base) != parsed(otherTimeout));
+    QJsonObject otherLockWait = base;
+    otherLockWait.insert(QStringLiteral("lock-wait"), 0);
+    QVERIFY(parsed(base) != parsed(otherLockWait));
 }
 
 QTEST_MAIN(TestConfigLoaderCache)

@@ -5,6 +5,7 @@
 #include "cache/redisbreaker.h"
 #include "cache/sharedcache.h"
 #include "cache/sharedentry.h"
+#include "cache/sharedwait.h"
 #include "manualclock.h"
 #include "metrics/endpointmetrics.h"
 #include "redisserver.h"
@@ -23,6 +24,7 @@ using namespace prc;
 using namespace prc::test;
 
 Q_DECLARE_METATYPE(std::optional<prc::SharedEntry>)
+Q_DECLARE_METATYPE(prc::SharedWait::End)
 
 namespace {
 
@@ -73,6 +75,54 @@ GetResult getAndWait(SharedCache &cache, const QByteArray &callKey)
     return result;
 }
 
+/// Runs a lookup (fleet coalescing included) and waits for its callback.
+struct LookupResult
+{
+    bool called = false;
+    SharedLookup found;
+    qint64 elapsedMs = 0;
+};
+
+void startLookup(SharedCache &cache, const QByteArray &callKey, QObject *context, LookupResult &result,
+                 const SharedCache::Accept &accept = {})
+{
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    cache.lookup(callKey, accept, context, [&result, timer](const SharedLookup &found) {
+        result.called = true;
+        result.found = found;
+        result.elapsedMs = timer->elapsed();
+    });
+}
+
+LookupResult lookupAndWait(SharedCache &cache, const QByteArray &callKey,
+                           const SharedCache::Accept &accept = {})
+{
+    LookupResult result;
+    QObject context;
+    startLookup(cache, callKey, &context, result, accept);
+    (void)QTest::qWaitFor([&] { return result.called; }, 10000);
+    return result;
+}
+
+BackendResult found(const QByteArray &body = R"(["alias@example.org"])")
+{
+    BackendResult result;
+    result.outcome = BackendResult::Outcome::Response;
+    result.status = 200;
+    result.body = body;
+    return result;
+}
+
+SharedCacheConfig coalescing(const RedisServer &redis, int lockWaitMs)
+{
+    SharedCacheConfig config = sharedConfig(redis);
+    config.lockWaitMs = lockWaitMs;
+    // Generous: these tests are about the lock, and a loaded machine must not turn a read into a timeout.
+    config.timeoutMs = 1000;
+    return config;
+}
+
 } // namespace
 
 class TestSharedCache : public QObject
@@ -98,6 +148,22 @@ private Q_SLOTS:
     void reconnectsAfterRestart();
     void passwordAndDatabase();
     void unixSocket();
+
+    void lockWaitBound_data();
+    void lockWaitBound();
+    void waitPauses();
+    void waitEnds_data();
+    void waitEnds();
+    void waitEndsWithItsContext();
+    void missTakesTheLock();
+    void waiterEnds_data();
+    void waiterEnds();
+    void hitTakesNoLock();
+    void entryThatIsNoAnswerTakesTheLock_data();
+    void entryThatIsNoAnswerTakesTheLock();
+    void releaseLeavesAnotherHoldersLock();
+    void lockWaitZeroTakesNoLock();
+    void scriptsRefusedReadWithoutTheLock();
 
 private:
     void requireRedis();
@@ -307,8 +373,8 @@ void TestSharedCache::sharesBetweenConnections()
     QVERIFY(redis.start());
     EndpointMetrics metricsA;
     EndpointMetrics metricsB;
-    SharedCache a(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, metricsA);
-    SharedCache b(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, metricsB);
+    SharedCache a(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, 2000, metricsA);
+    SharedCache b(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, 2000, metricsB);
 
     GetResult before = getAndWait(b, CallKey);
     QVERIFY(before.called);
@@ -348,7 +414,7 @@ void TestSharedCache::keyLayoutAndTtl()
     EndpointMetrics metrics;
     SharedCacheConfig config = sharedConfig(redis);
     config.prefix = QStringLiteral("mx:");
-    SharedCache cache(QStringLiteral("domains"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("domains"), config, 1024 * 1024, 2000, metrics);
     BackendResult result;
     result.outcome = BackendResult::Outcome::Response;
     result.status = 404;
@@ -389,7 +455,7 @@ void TestSharedCache::valueCorruptedByHandIsAMiss()
     RedisServer redis;
     QVERIFY(redis.start());
     EndpointMetrics metrics;
-    SharedCache cache(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, 2000, metrics);
     BackendResult result;
     result.outcome = BackendResult::Outcome::Response;
     result.status = 200;
@@ -419,7 +485,7 @@ void TestSharedCache::redisDownIsAnImmediateMiss()
     EndpointMetrics metrics;
     SharedCacheConfig config = sharedConfig(redis);
     config.timeoutMs = 2000; // long: a miss must come from the refused connection, not the timeout
-    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, 2000, metrics);
     QTRY_VERIFY(cache.isConnected());
     redis.stop();
     QTRY_VERIFY(!cache.isConnected());
@@ -445,7 +511,7 @@ void TestSharedCache::frozenRedisTimesOut()
     EndpointMetrics metrics;
     SharedCacheConfig config = sharedConfig(redis);
     config.timeoutMs = 100;
-    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, 2000, metrics);
     QTRY_VERIFY(cache.isConnected());
 
     redis.freeze(); // accepts nothing, answers nothing: a hung server or a lost network
@@ -470,7 +536,7 @@ void TestSharedCache::reconnectsAfterRestart()
     RedisServer redis;
     QVERIFY(redis.start());
     EndpointMetrics metrics;
-    SharedCache cache(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), sharedConfig(redis), 1024 * 1024, 2000, metrics);
     QTRY_VERIFY(cache.isConnected());
     redis.stop();
     QTRY_VERIFY(!cache.isConnected());
@@ -501,7 +567,7 @@ void TestSharedCache::passwordAndDatabase()
     SharedCacheConfig config = sharedConfig(redis);
     config.password = password;
     config.database = 3;
-    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, 2000, metrics);
     BackendResult result;
     result.outcome = BackendResult::Outcome::Response;
     result.status = 200;
@@ -516,7 +582,7 @@ void TestSharedCache::passwordAndDatabase()
     EndpointMetrics wrongMetrics;
     SharedCacheConfig wrong = config;
     wrong.password = QStringLiteral("not-the-password");
-    SharedCache refused(QStringLiteral("aliases"), wrong, 1024 * 1024, wrongMetrics);
+    SharedCache refused(QStringLiteral("aliases"), wrong, 1024 * 1024, 2000, wrongMetrics);
     QTRY_VERIFY(refused.status().contains(QLatin1String("unavailable")));
     QVERIFY(!refused.isConnected());
     QVERIFY(!getAndWait(refused, CallKey).entry);
@@ -532,7 +598,7 @@ void TestSharedCache::unixSocket()
     SharedCacheConfig config;
     config.enabled = true;
     config.unixPath = redis.unixSocket();
-    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, metrics);
+    SharedCache cache(QStringLiteral("aliases"), config, 1024 * 1024, 2000, metrics);
     BackendResult result;
     result.outcome = BackendResult::Outcome::Response;
     result.status = 200;
@@ -541,6 +607,345 @@ void TestSharedCache::unixSocket()
     QTRY_COMPARE(metrics.sharedWrites, quint64(1));
     QCOMPARE(redis.keys().size(), 1);
     QVERIFY(cache.status().contains(QLatin1String("unix:")));
+}
+
+void TestSharedCache::lockWaitBound_data()
+{
+    QTest::addColumn<int>("lockWait");
+    QTest::addColumn<int>("requestTimeout");
+    QTest::addColumn<int>("bound");
+    QTest::newRow("default") << 250 << 2000 << 250;
+    QTest::newRow("half of request-timeout") << 1000 << 2000 << 1000;
+    QTest::newRow("cut to half of request-timeout") << 1001 << 2000 << 1000;
+    QTest::newRow("short request-timeout") << 250 << 300 << 150;
+    QTest::newRow("the longest") << 10000 << 600000 << 10000;
+    QTest::newRow("off") << 0 << 2000 << 0;
+    QTest::newRow("request-timeout 1 ms: off") << 250 << 1 << 0;
+}
+
+void TestSharedCache::lockWaitBound()
+{
+    QFETCH(int, lockWait);
+    QFETCH(int, requestTimeout);
+    QFETCH(int, bound);
+    QCOMPARE(SharedCache::lockWaitBound(lockWait, requestTimeout), bound);
+}
+
+void TestSharedCache::waitPauses()
+{
+    QList<int> pauses;
+    int pause = 0;
+    for (int i = 0; i < 7; ++i)
+        pauses << (pause = SharedWait::nextPollMs(pause));
+    QCOMPARE(pauses, (QList<int>{2, 4, 8, 16, 20, 20, 20}));
+}
+
+void TestSharedCache::waitEnds_data()
+{
+    // What each poll reports in turn ('w' waiting, 'a' answered, 'g' lock gone, 'f' failed, 's' no report at
+    // all: a Redis that hangs); the last one repeats. The bound, how the wait ends and how many polls went
+    // out.
+    QTest::addColumn<QByteArray>("reports");
+    QTest::addColumn<int>("boundMs");
+    QTest::addColumn<SharedWait::End>("end");
+    QTest::addColumn<int>("polls");
+
+    QTest::newRow("answer at the first poll") << QByteArray("a") << 5000 << SharedWait::End::Answered << 1;
+    QTest::newRow("answer after three waits") << QByteArray("wwwa") << 5000 << SharedWait::End::Answered << 4;
+    QTest::newRow("lock gone") << QByteArray("wwg") << 5000 << SharedWait::End::LockGone << 3;
+    QTest::newRow("Redis failed") << QByteArray("wf") << 5000 << SharedWait::End::Failed << 2;
+    // 2+4+8+16+20+20 ms: at least five polls fit in 100 ms; -1: do not count exactly.
+    QTest::newRow("bound passes") << QByteArray("w") << 100 << SharedWait::End::TimedOut << -1;
+    QTest::newRow("bound passes while a poll is out")
+        << QByteArray("s") << 100 << SharedWait::End::TimedOut << 1;
+    QTest::newRow("bound 0") << QByteArray("w") << 0 << SharedWait::End::TimedOut << 0;
+}
+
+void TestSharedCache::waitEnds()
+{
+    QFETCH(QByteArray, reports);
+    QFETCH(int, boundMs);
+    QFETCH(SharedWait::End, end);
+    QFETCH(int, polls);
+
+    QObject context;
+    int probes = 0;
+    int ended = 0;
+    SharedWait::End how = SharedWait::End::Failed;
+    qint64 waited = -1;
+    QPointer<SharedWait> wait = new SharedWait(
+        boundMs, &context,
+        [&](const SharedWait::Report &report) {
+            const char next = reports.at(std::min<qsizetype>(probes++, reports.size() - 1));
+            switch (next) {
+            case 'w':
+                report(SharedWait::Poll::Waiting);
+                break;
+            case 'a':
+                report(SharedWait::Poll::Answered);
+                break;
+            case 'g':
+                report(SharedWait::Poll::LockGone);
+                break;
+            case 'f':
+                report(SharedWait::Poll::Failed);
+                break;
+            default:
+                break; // never answers
+            }
+        },
+        [&](SharedWait::End e, qint64 ms) {
+            ++ended;
+            how = e;
+            waited = ms;
+        });
+    QTRY_COMPARE_WITH_TIMEOUT(ended, 1, 10000);
+    QCOMPARE(how, end);
+    if (polls >= 0)
+        QCOMPARE(probes, polls);
+    else
+        QVERIFY2(probes >= 5, QByteArray::number(probes).constData());
+    if (end == SharedWait::End::TimedOut)
+        QVERIFY2(waited >= boundMs, QByteArray::number(waited).constData());
+    QTRY_VERIFY(wait.isNull()); // it deletes itself, and with it the probe: no more polls
+    QCOMPARE(ended, 1);
+}
+
+void TestSharedCache::waitEndsWithItsContext()
+{
+    auto context = std::make_unique<QObject>();
+    int probes = 0;
+    bool ended = false;
+    QPointer<SharedWait> wait = new SharedWait(
+        5000, context.get(),
+        [&](const SharedWait::Report &report) {
+            ++probes;
+            report(SharedWait::Poll::Waiting);
+        },
+        [&](SharedWait::End, qint64) { ended = true; });
+    QTRY_VERIFY(probes >= 2);
+    context.reset();
+    QTRY_VERIFY(wait.isNull());
+    QVERIFY(!ended);
+}
+
+void TestSharedCache::missTakesTheLock()
+{
+    requireRedis();
+    RedisServer redis;
+    QVERIFY(redis.start());
+    EndpointMetrics metrics;
+    SharedCache cache(QStringLiteral("aliases"), coalescing(redis, 250), 1024 * 1024, 5000, metrics);
+    QCOMPARE(cache.lockWaitMs(), 250);
+
+    const LookupResult miss = lookupAndWait(cache, CallKey);
+    QVERIFY(miss.called);
+    QVERIFY(!miss.found.entry);
+    QVERIFY(!miss.found.lockToken.isEmpty());
+    QCOMPARE(metrics.sharedLocks, quint64(1));
+    QCOMPARE(metrics.sharedMisses, quint64(1));
+    const QByteArray lock = SharedCache::lockKey(cache.redisKey(CallKey));
+    QCOMPARE(redis.keys(), QList<QByteArray>{lock});
+    QCOMPARE(redis.cli({QStringLiteral("GET"), QString::fromLatin1(lock)}), miss.found.lockToken);
+    // It lasts one request-timeout: a holder that crashed blocks nobody longer than its call could have.
+    const int ttl = redis.cli({QStringLiteral("PTTL"), QString::fromLatin1(lock)}).toInt();
+    QVERIFY2(ttl > 4000 && ttl <= 5000, QByteArray::number(ttl).constData());
+
+    // Stored, then released: the lock goes, the answer stays.
+    cache.put(CallKey, found(), 30000, 0);
+    cache.release(CallKey, miss.found.lockToken);
+    QTRY_COMPARE(redis.keys(), QList<QByteArray>{cache.redisKey(CallKey)});
+}
+
+void TestSharedCache::waiterEnds_data()
+{
+    // How the holder (A) ends while B waits for it, B's lock-wait, and what B's lookup finds.
+    QTest::addColumn<QString>("holder");
+    QTest::addColumn<int>("lockWait");
+    QTest::addColumn<bool>("answered");
+    QTest::addColumn<QString>("ending"); ///< the counter B's wait ends in
+
+    QTest::newRow("stores the answer and releases")
+        << QStringLiteral("store") << 2000 << true << QStringLiteral("hits");
+    QTest::newRow("stores nothing and releases")
+        << QStringLiteral("release") << 2000 << false << QStringLiteral("misses");
+    QTest::newRow("is told no-store and releases")
+        << QStringLiteral("forget") << 2000 << false << QStringLiteral("misses");
+    QTest::newRow("vanishes, keeping the lock")
+        << QStringLiteral("vanish") << 300 << false << QStringLiteral("timeouts");
+    QTest::newRow("Redis stops") << QStringLiteral("stop") << 2000 << false << QStringLiteral("misses");
+}
+
+void TestSharedCache::waiterEnds()
+{
+    requireRedis();
+    QFETCH(QString, holder);
+    QFETCH(int, lockWait);
+    QFETCH(bool, answered);
+    QFETCH(QString, ending);
+
+    RedisServer redis;
+    QVERIFY(redis.start());
+    EndpointMetrics metricsA;
+    EndpointMetrics metricsB;
+    SharedCache a(QStringLiteral("aliases"), coalescing(redis, lockWait), 1024 * 1024, 5000, metricsA);
+    SharedCache b(QStringLiteral("aliases"), coalescing(redis, lockWait), 1024 * 1024, 5000, metricsB);
+
+    const LookupResult first = lookupAndWait(a, CallKey);
+    QVERIFY(!first.found.lockToken.isEmpty());
+    QObject context;
+    LookupResult waiting;
+    startLookup(b, CallKey, &context, waiting);
+    // B finds the lock held and polls for the answer (EXISTS and GET are its last commands).
+    QTRY_VERIFY(redis.cli({QStringLiteral("CLIENT"), QStringLiteral("LIST")}).contains("cmd=get"));
+
+    if (holder == QLatin1String("store")) {
+        a.put(CallKey, found(), 30000, 0);
+        a.release(CallKey, first.found.lockToken);
+    } else if (holder == QLatin1String("release")) {
+        a.release(CallKey, first.found.lockToken);
+    } else if (holder == QLatin1String("forget")) {
+        a.forget(CallKey);
+        a.release(CallKey, first.found.lockToken);
+    } else if (holder == QLatin1String("stop")) {
+        redis.stop();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(waiting.called, 10000);
+    QCOMPARE(bool(waiting.found.entry), answered);
+    QCOMPARE(waiting.found.fresh, answered);
+    QVERIFY(waiting.found.lockToken.isEmpty()); // a waiter never holds the lock
+    if (answered)
+        QCOMPARE(waiting.found.entry->result.body, found().body);
+    QCOMPARE(metricsB.sharedLockWaitHits, quint64(ending == QLatin1String("hits")));
+    QCOMPARE(metricsB.sharedLockWaitMisses, quint64(ending == QLatin1String("misses")));
+    QCOMPARE(metricsB.sharedLockWaitTimeouts, quint64(ending == QLatin1String("timeouts")));
+    QCOMPARE(metricsB.sharedHits, quint64(answered));
+    QCOMPARE(metricsB.sharedLocks, quint64(0));
+    if (ending == QLatin1String("timeouts"))
+        QVERIFY2(waiting.elapsedMs >= lockWait, QByteArray::number(waiting.elapsedMs).constData());
+    else // over as soon as the holder is, not at the bound
+        QVERIFY2(waiting.elapsedMs < lockWait, QByteArray::number(waiting.elapsedMs).constData());
+}
+
+void TestSharedCache::hitTakesNoLock()
+{
+    requireRedis();
+    RedisServer redis;
+    QVERIFY(redis.start());
+    EndpointMetrics metrics;
+    SharedCache cache(QStringLiteral("aliases"), coalescing(redis, 250), 1024 * 1024, 5000, metrics);
+    cache.put(CallKey, found(), 30000, 0);
+    QTRY_COMPARE(metrics.sharedWrites, quint64(1));
+
+    const LookupResult hit = lookupAndWait(cache, CallKey);
+    QVERIFY(hit.found.entry);
+    QVERIFY(hit.found.fresh);
+    QVERIFY(hit.found.lockToken.isEmpty());
+    QCOMPARE(metrics.sharedHits, quint64(1));
+    QCOMPARE(redis.keys(), QList<QByteArray>{cache.redisKey(CallKey)});
+}
+
+void TestSharedCache::entryThatIsNoAnswerTakesTheLock_data()
+{
+    // An entry is there but is not an answer: the lock is taken all the same (in a second step).
+    QTest::addColumn<bool>("expired");  ///< expired, kept for stale-if-error
+    QTest::addColumn<bool>("accepted"); ///< the endpoint's reading of it
+    QTest::addColumn<bool>("kept");     ///< handed back to stand in if the backend fails
+    QTest::newRow("expired, within stale-if-error") << true << true << true;
+    QTest::newRow("fresh, but not an answer this endpoint gives") << false << false << false;
+}
+
+void TestSharedCache::entryThatIsNoAnswerTakesTheLock()
+{
+    requireRedis();
+    QFETCH(bool, expired);
+    QFETCH(bool, accepted);
+    QFETCH(bool, kept);
+
+    RedisServer redis;
+    QVERIFY(redis.start());
+    EndpointMetrics metrics;
+    SharedCache cache(QStringLiteral("aliases"), coalescing(redis, 250), 1024 * 1024, 5000, metrics);
+    cache.put(CallKey, found(), expired ? 1 : 30000, 60000);
+    QTRY_COMPARE(metrics.sharedWrites, quint64(1));
+    const qint64 writtenAt = SharedCache::wallClockMs();
+    QTRY_VERIFY(SharedCache::wallClockMs() > writtenAt + 2); // the 1 ms lifetime is over
+
+    const LookupResult miss =
+        lookupAndWait(cache, CallKey, [accepted](const BackendResult &) { return accepted; });
+    QVERIFY(!miss.found.fresh);
+    QCOMPARE(bool(miss.found.entry), kept);
+    QVERIFY(!miss.found.lockToken.isEmpty());
+    QCOMPARE(metrics.sharedLocks, quint64(1));
+    QCOMPARE(metrics.sharedInvalid, quint64(accepted ? 0 : 1));
+    QCOMPARE(redis.keys().size(), 2);
+}
+
+void TestSharedCache::releaseLeavesAnotherHoldersLock()
+{
+    requireRedis();
+    RedisServer redis;
+    QVERIFY(redis.start());
+    EndpointMetrics metrics;
+    SharedCache cache(QStringLiteral("aliases"), coalescing(redis, 250), 1024 * 1024, 5000, metrics);
+    const LookupResult miss = lookupAndWait(cache, CallKey);
+    QVERIFY(!miss.found.lockToken.isEmpty());
+    const QString lock = QString::fromLatin1(SharedCache::lockKey(cache.redisKey(CallKey)));
+
+    // The lock expired and another connector took it: releasing ours must leave theirs alone.
+    QCOMPARE(redis.cli({QStringLiteral("SET"), lock, QStringLiteral("another-holder")}), QByteArray("OK"));
+    cache.release(CallKey, miss.found.lockToken);
+    (void)getAndWait(cache, CallKey); // after the release on the same connection
+    QCOMPARE(redis.cli({QStringLiteral("GET"), lock}), QByteArray("another-holder"));
+
+    QCOMPARE(redis.cli({QStringLiteral("SET"), lock, QString::fromLatin1(miss.found.lockToken)}),
+             QByteArray("OK"));
+    cache.release(CallKey, miss.found.lockToken);
+    QTRY_VERIFY(redis.keys().isEmpty());
+    QCOMPARE(metrics.sharedErrors, quint64(0));
+}
+
+void TestSharedCache::lockWaitZeroTakesNoLock()
+{
+    requireRedis();
+    RedisServer redis;
+    QVERIFY(redis.start());
+    EndpointMetrics metrics;
+    SharedCache cache(QStringLiteral("aliases"), coalescing(redis, 0), 1024 * 1024, 5000, metrics);
+    const LookupResult miss = lookupAndWait(cache, CallKey);
+    QVERIFY(miss.called);
+    QVERIFY(!miss.found.entry);
+    QVERIFY(miss.found.lockToken.isEmpty());
+    QCOMPARE(metrics.sharedMisses, quint64(1));
+    QCOMPARE(metrics.sharedLocks, quint64(0));
+    QVERIFY(redis.keys().isEmpty());
+}
+
+void TestSharedCache::scriptsRefusedReadWithoutTheLock()
+{
+    requireRedis();
+    RedisServer redis;
+    QVERIFY(redis.start());
+    // A Redis whose user may not run scripts (an ACL without EVAL).
+    QCOMPARE(redis.cli({QStringLiteral("ACL"), QStringLiteral("SETUSER"), QStringLiteral("default"),
+                        QStringLiteral("-eval")}),
+             QByteArray("OK"));
+    EndpointMetrics metrics;
+    SharedCache cache(QStringLiteral("aliases"), coalescing(redis, 250), 1024 * 1024, 5000, metrics);
+
+    const LookupResult miss = lookupAndWait(cache, CallKey);
+    QVERIFY(miss.called);
+    QVERIFY(!miss.found.entry);
+    QVERIFY(miss.found.lockToken.isEmpty());
+    cache.put(CallKey, found(), 30000, 0);
+    QTRY_COMPARE(metrics.sharedWrites, quint64(1));
+    // Sharing still works, without the lock.
+    const LookupResult hit = lookupAndWait(cache, CallKey);
+    QVERIFY(hit.found.fresh);
+    QCOMPARE(hit.found.entry->result.body, found().body);
+    QCOMPARE(metrics.sharedHits, quint64(1));
+    QCOMPARE(metrics.sharedErrors, quint64(2)); // each refused script
+    QCOMPARE(redis.keys(), QList<QByteArray>{cache.redisKey(CallKey)});
 }
 
 QTEST_GUILESS_MAIN(TestSharedCache)

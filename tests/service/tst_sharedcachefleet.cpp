@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Two connector processes and one real redis-server, as a fleet of MX hosts runs them: answers cross from one
-// connector to the other, and Redis going away, hanging, coming back or holding garbage never changes an
-// answer or holds one up beyond cache.shared.timeout.
+// connector to the other, hosts that miss the same key at once ask the backend once, and Redis going away,
+// hanging, coming back or holding garbage never changes an answer or holds one up beyond cache.shared.timeout
+// (and lock-wait).
 #include "cache/sharedentry.h"
 #include "fakebackend.h"
 #include "httpfetch.h"
@@ -57,12 +58,18 @@ private Q_SLOTS:
     void wellFormedValueTheModeCannotUseIsAMiss();
     void passwordNeverLogged();
     void metricsAndHealth();
+    void fleetCoalescing_data();
+    void fleetCoalescing();
 
 private:
-    Connector startConnector(const QJsonObject &shared = {});
+    Connector startConnector(const QJsonObject &shared = {}, int requestTimeoutMs = 3000);
     QJsonObject shared(int timeoutMs = 50) const;
     QByteArray lookup(const Connector &connector, const QByteArray &key, qint64 *elapsedMs = nullptr);
     int backendCalls(const QByteArray &key) const;
+    /// The answers in Redis, without the locks of the moment.
+    QList<QByteArray> entries() const;
+    /// A counter of the endpoint's from the connector's /metrics (-1 when missing).
+    qint64 metric(const Connector &connector, const QByteArray &name) const;
 
     std::unique_ptr<RedisServer> m_redis;
     std::unique_ptr<FakeBackend> m_backend;
@@ -105,7 +112,7 @@ QJsonObject TestSharedCacheFleet::shared(int timeoutMs) const
     return QJsonObject{{QStringLiteral("url"), m_redis->url()}, {QStringLiteral("timeout"), timeoutMs}};
 }
 
-Connector TestSharedCacheFleet::startConnector(const QJsonObject &sharedObject)
+Connector TestSharedCacheFleet::startConnector(const QJsonObject &sharedObject, int requestTimeoutMs)
 {
     Connector connector;
     connector.process = std::make_unique<ServiceProcess>();
@@ -115,10 +122,10 @@ Connector TestSharedCacheFleet::startConnector(const QJsonObject &sharedObject)
                             {QStringLiteral("positive-ttl"), 60000},
                             {QStringLiteral("negative-ttl"), 30000},
                             {QStringLiteral("shared"), sharedObject.isEmpty() ? shared() : sharedObject}};
-    const QJsonObject endpoint =
-        endpointObject(QStringLiteral("aliases"), QStringLiteral("tcp-lookup"), connector.port,
-                       m_backend->url(QStringLiteral("/lookup")),
-                       {{QStringLiteral("cache"), cache}, {QStringLiteral("request-timeout"), 3000}});
+    const QJsonObject endpoint = endpointObject(
+        QStringLiteral("aliases"), QStringLiteral("tcp-lookup"), connector.port,
+        m_backend->url(QStringLiteral("/lookup")),
+        {{QStringLiteral("cache"), cache}, {QStringLiteral("request-timeout"), requestTimeoutMs}});
     QJsonObject config = configObject({endpoint});
     config.insert(QStringLiteral("admin"),
                   QJsonObject{{QStringLiteral("bind-port"), int(connector.adminPort)}});
@@ -153,6 +160,24 @@ int TestSharedCacheFleet::backendCalls(const QByteArray &key) const
     return calls;
 }
 
+QList<QByteArray> TestSharedCacheFleet::entries() const
+{
+    QList<QByteArray> keys = m_redis->keys();
+    keys.removeIf([](const QByteArray &key) { return key.endsWith(":lock"); });
+    return keys;
+}
+
+qint64 TestSharedCacheFleet::metric(const Connector &connector, const QByteArray &name) const
+{
+    const HttpFetch fetched = HttpFetch::run(connector.adminPort, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    const QByteArray prefix = name + "{endpoint=\"aliases\"} ";
+    for (const QByteArray &line : fetched.body.split('\n')) {
+        if (line.startsWith(prefix))
+            return line.mid(prefix.size()).toLongLong();
+    }
+    return -1;
+}
+
 void TestSharedCacheFleet::answersCrossConnectors()
 {
     const Connector a = startConnector();
@@ -160,15 +185,15 @@ void TestSharedCacheFleet::answersCrossConnectors()
     QVERIFY(a.process->isStarted() && b.process->isStarted());
 
     QCOMPARE(lookup(a, "alice"), QByteArray("200 alice@dest.example.org"));
-    QTRY_COMPARE(m_redis->keys().size(), 1);
+    QTRY_COMPARE(entries().size(), 1);
     QCOMPARE(lookup(b, "alice"), QByteArray("200 alice@dest.example.org"));
     QCOMPARE(backendCalls("alice"), 1);
     // And back the other way, for a key B asked first.
     QCOMPARE(lookup(b, "bob"), QByteArray("200 bob@dest.example.org"));
-    QTRY_COMPARE(m_redis->keys().size(), 2);
+    QTRY_COMPARE(entries().size(), 2);
     QCOMPARE(lookup(a, "bob"), QByteArray("200 bob@dest.example.org"));
     QCOMPARE(backendCalls("bob"), 1);
-    QVERIFY(m_redis->keys().constFirst().startsWith("prc:aliases:"));
+    QVERIFY(entries().constFirst().startsWith("prc:aliases:"));
 }
 
 void TestSharedCacheFleet::postmapOnTwoHosts()
@@ -198,7 +223,7 @@ void TestSharedCacheFleet::postmapOnTwoHosts()
         return process.readAllStandardOutput();
     };
     QCOMPARE(query(a, QStringLiteral("grace")), QByteArray("grace@dest.example.org\n"));
-    QTRY_COMPARE(m_redis->keys().size(), 1);
+    QTRY_COMPARE(entries().size(), 1);
     QCOMPARE(query(b, QStringLiteral("grace")), QByteArray("grace@dest.example.org\n"));
     QCOMPARE(backendCalls("grace"), 1);
 }
@@ -212,21 +237,21 @@ void TestSharedCacheFleet::ttlAndNegativeAnswersCross()
     // A not-found answer is shared with the negative TTL.
     // tcp_table's not-found reply: "500 <request id> - key not found".
     QVERIFY(lookup(a, "missing-1").endsWith(" - key not found"));
-    QTRY_COMPARE(m_redis->keys().size(), 1);
+    QTRY_COMPARE(entries().size(), 1);
     const int negativeTtl =
-        m_redis->cli({QStringLiteral("PTTL"), QString::fromUtf8(m_redis->keys().constFirst())}).toInt();
+        m_redis->cli({QStringLiteral("PTTL"), QString::fromUtf8(entries().constFirst())}).toInt();
     QVERIFY2(negativeTtl > 25000 && negativeTtl <= 30000, QByteArray::number(negativeTtl).constData());
     QVERIFY(lookup(b, "missing-1").endsWith(" - key not found"));
     QCOMPARE(backendCalls("missing-1"), 1);
 
     // The backend's max-age=1 holds in Redis too: B gets it while it lasts, and asks again after.
     QCOMPARE(lookup(a, "short-1"), QByteArray("200 short@example.org"));
-    QTRY_COMPARE(m_redis->keys().size(), 2);
+    QTRY_COMPARE(entries().size(), 2);
     QCOMPARE(lookup(b, "short-1"), QByteArray("200 short@example.org"));
     QCOMPARE(backendCalls("short-1"), 1);
     const Connector c = startConnector();
     QVERIFY(c.process->isStarted());
-    QTRY_COMPARE_WITH_TIMEOUT(m_redis->keys().size(), 1, 5000); // Redis dropped the expired entry
+    QTRY_COMPARE_WITH_TIMEOUT(entries().size(), 1, 5000); // Redis dropped the expired entry
     QCOMPARE(lookup(c, "short-1"), QByteArray("200 short@example.org"));
     QCOMPARE(backendCalls("short-1"), 2);
 }
@@ -237,7 +262,7 @@ void TestSharedCacheFleet::redisStoppedAndRestarted()
     const Connector b = startConnector();
     QVERIFY(a.process->isStarted() && b.process->isStarted());
     QCOMPARE(lookup(a, "before"), QByteArray("200 before@dest.example.org"));
-    QTRY_COMPARE(m_redis->keys().size(), 1);
+    QTRY_COMPARE(entries().size(), 1);
 
     m_redis->stop();
     // Every lookup is still answered, from the backend, and no slower than the timeout allows.
@@ -259,11 +284,11 @@ void TestSharedCacheFleet::redisStoppedAndRestarted()
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
             const QByteArray key = "after-" + QByteArray::number(++round);
-            const qsizetype stored = m_redis->keys().size();
+            const qsizetype stored = entries().size();
             if (lookup(a, key) != "200 " + key + "@dest.example.org")
                 return false;
             // A writes after answering; wait briefly for its write before B asks.
-            (void)QTest::qWaitFor([&] { return m_redis->keys().size() > stored; }, 500);
+            (void)QTest::qWaitFor([&] { return entries().size() > stored; }, 500);
             return lookup(b, key) == "200 " + key + "@dest.example.org" && backendCalls(key) == 1;
         }(),
         30000);
@@ -292,8 +317,8 @@ void TestSharedCacheFleet::corruptedValueIsAMiss()
     const Connector b = startConnector();
     QVERIFY(a.process->isStarted() && b.process->isStarted());
     QCOMPARE(lookup(a, "carol"), QByteArray("200 carol@dest.example.org"));
-    QTRY_COMPARE(m_redis->keys().size(), 1);
-    const QString key = QString::fromUtf8(m_redis->keys().constFirst());
+    QTRY_COMPARE(entries().size(), 1);
+    const QString key = QString::fromUtf8(entries().constFirst());
 
     // Someone "fixes" the entry by hand with what looks like an answer.
     QCOMPARE(m_redis->cli({QStringLiteral("SET"), key, QStringLiteral("[\"mallory@evil.example\"]")}),
@@ -357,7 +382,7 @@ void TestSharedCacheFleet::passwordNeverLogged()
     QVERIFY(a.process->isStarted() && b.process->isStarted() && wrong.process->isStarted());
 
     QCOMPARE(lookup(a, "dave"), QByteArray("200 dave@dest.example.org"));
-    QTRY_COMPARE(m_redis->keys().size(), 1);
+    QTRY_COMPARE(entries().size(), 1);
     QCOMPARE(lookup(b, "dave"), QByteArray("200 dave@dest.example.org"));
     QCOMPARE(backendCalls("dave"), 1);
     // The wrong password: answered from the backend, refused once in the log, no password anywhere.
@@ -378,7 +403,7 @@ void TestSharedCacheFleet::metricsAndHealth()
     const Connector b = startConnector();
     QVERIFY(a.process->isStarted() && b.process->isStarted());
     QCOMPARE(lookup(a, "erin"), QByteArray("200 erin@dest.example.org"));
-    QTRY_COMPARE(m_redis->keys().size(), 1);
+    QTRY_COMPARE(entries().size(), 1);
     QCOMPARE(lookup(b, "erin"), QByteArray("200 erin@dest.example.org"));
 
     const HttpFetch metrics = HttpFetch::run(b.adminPort, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -405,6 +430,132 @@ void TestSharedCacheFleet::metricsAndHealth()
     const HttpFetch down = HttpFetch::run(a.adminPort, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
     QVERIFY(down.body.contains("prc_shared_cache_up{endpoint=\"aliases\"} 0\n"));
     QVERIFY(!down.body.contains("prc_shared_cache_errors_total{endpoint=\"aliases\"} 0\n"));
+}
+
+void TestSharedCacheFleet::fleetCoalescing_data()
+{
+    // Two hosts look the same key up while the backend takes its time over the first call for it (later ones
+    // are answered at once, 200). request-timeout 5000 ms everywhere, so lock-wait up to 2500 ms is used as
+    // given. A is the host that takes the lock, B the one that waits, unless both ask at the very same
+    // moment.
+    QTest::addColumn<int>("lockWait");
+    QTest::addColumn<int>("firstDelayMs");   ///< the backend's first answer for the key comes this late
+    QTest::addColumn<int>("firstStatus");    ///< ... with this status (404: every answer is "not found")
+    QTest::addColumn<bool>("atOnce");        ///< both ask at once; otherwise B asks once A holds the lock
+    QTest::addColumn<bool>("stopRedis");     ///< Redis stops while B waits
+    QTest::addColumn<int>("calls");          ///< backend calls for the key
+    QTest::addColumn<QByteArray>("ending");  ///< the counter B's wait ends in (ordered rows)
+    QTest::addColumn<int>("waiterWithinMs"); ///< B answers this soon (ordered rows)
+
+    QTest::newRow("both at once: one backend call")
+        << 1000 << 200 << 200 << true << false << 1 << QByteArray() << 0;
+    // A not-found answer is stored (negative-ttl) like any other, so it ends the wait just the same.
+    QTest::newRow("both at once, not found: one backend call")
+        << 1000 << 200 << 404 << true << false << 1 << QByteArray() << 0;
+    QTest::newRow("lock-wait 0: each host asks")
+        << 0 << 200 << 200 << true << false << 2 << QByteArray() << 0;
+    // The holder's own answer is its failure; the waiter sees the lock go without an answer and asks the
+    // backend itself at once, long before lock-wait.
+    QTest::newRow("holder's call fails: the waiter asks at once")
+        << 2000 << 300 << 500 << false << false << 2
+        << QByteArrayLiteral("prc_shared_cache_lock_wait_misses_total") << 1500;
+    QTest::newRow("holder slower than lock-wait: the waiter asks after it")
+        << 300 << 2500 << 200 << false << false << 2
+        << QByteArrayLiteral("prc_shared_cache_lock_wait_timeouts_total") << 2000;
+    QTest::newRow("Redis stopped mid-wait: the waiter asks the backend")
+        << 2000 << 2500 << 200 << false << true << 2
+        << QByteArrayLiteral("prc_shared_cache_lock_wait_misses_total") << 2000;
+}
+
+void TestSharedCacheFleet::fleetCoalescing()
+{
+    QFETCH(int, lockWait);
+    QFETCH(int, firstDelayMs);
+    QFETCH(int, firstStatus);
+    QFETCH(bool, atOnce);
+    QFETCH(bool, stopRedis);
+    QFETCH(int, calls);
+    QFETCH(QByteArray, ending);
+    QFETCH(int, waiterWithinMs);
+
+    int asked = 0;
+    m_backend->setHandler([&asked, firstDelayMs, firstStatus](const FakeBackend::Request &request) {
+        const QString key = request.query.queryItemValue(QStringLiteral("key"));
+        FakeBackend::Response response = FakeBackend::Response::withBody(
+            "[\"" + key.toUtf8() + "@dest.example.org\"]", asked == 0 ? firstStatus : 200);
+        if (firstStatus == 404)
+            response = FakeBackend::Response::withBody({}, 404);
+        if (asked++ == 0)
+            response.delayMs = firstDelayMs;
+        return response;
+    });
+    // A generous Redis timeout: this is about the lock, and a loaded machine must not turn reads into misses.
+    QJsonObject sharedObject = shared(500);
+    sharedObject.insert(QStringLiteral("lock-wait"), lockWait);
+    const Connector a = startConnector(sharedObject, 5000);
+    const Connector b = startConnector(sharedObject, 5000);
+    QVERIFY(a.process->isStarted() && b.process->isStarted());
+
+    PostfixTestClient clientA(PostfixTestClient::Framing::Line);
+    PostfixTestClient clientB(PostfixTestClient::Framing::Line);
+    clientA.connectTo(a.port);
+    clientB.connectTo(b.port);
+    QTRY_VERIFY(clientA.isConnected() && clientB.isConnected());
+    QElapsedTimer sinceB;
+    clientA.write(TcpTableCodec::requestLine("ivan"));
+    if (!atOnce) // A asks first, and B only once A holds the lock
+        QTRY_VERIFY(m_redis->keys().size() == 1 && m_redis->keys().constFirst().endsWith(":lock"));
+    sinceB.start();
+    clientB.write(TcpTableCodec::requestLine("ivan"));
+    qint64 waiterMs = -1;
+    if (stopRedis) {
+        // B polls (EXISTS, then GET: the last command its connection ran) while A's backend call goes on;
+        // then Redis goes away under it.
+        QTRY_VERIFY(m_redis->cli({QStringLiteral("CLIENT"), QStringLiteral("LIST")}).contains("cmd=get"));
+        m_redis->stop();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!clientB.replies().isEmpty() || clientB.isClosed(), 10000);
+    waiterMs = sinceB.elapsed();
+    QTRY_VERIFY_WITH_TIMEOUT(!clientA.replies().isEmpty() || clientA.isClosed(), 10000);
+
+    const QByteArray answer("200 ivan@dest.example.org");
+    if (firstStatus == 404) {
+        // tcp_table's not-found reply: "500 <request id> - key not found".
+        QVERIFY2(clientA.replies().value(0).endsWith(" - key not found"),
+                 clientA.replies().value(0).constData());
+        QVERIFY2(clientB.replies().value(0).endsWith(" - key not found"),
+                 clientB.replies().value(0).constData());
+    } else {
+        QCOMPARE(clientB.replies().value(0), answer);
+        // The holder's answer is its own backend call's, a failure included.
+        if (firstStatus == 200)
+            QCOMPARE(clientA.replies().value(0), answer);
+        else
+            QVERIFY2(clientA.replies().value(0).startsWith("400 "), clientA.replies().value(0).constData());
+    }
+    QCOMPARE(backendCalls("ivan"), calls);
+
+    const auto both = [&](const QByteArray &name) {
+        return metric(a, name) + metric(b, name);
+    };
+    if (lockWait == 0) {
+        QCOMPARE(both("prc_shared_cache_lock_acquired_total"), qint64(0));
+        QCOMPARE(both("prc_shared_cache_lock_wait_hits_total"), qint64(0));
+    } else if (atOnce) {
+        QCOMPARE(both("prc_shared_cache_lock_acquired_total"), qint64(1));
+        QCOMPARE(both("prc_shared_cache_lock_wait_hits_total"), qint64(1));
+    } else {
+        QCOMPARE(metric(a, "prc_shared_cache_lock_acquired_total"), qint64(1));
+        QCOMPARE(metric(b, ending), qint64(1));
+        QCOMPARE(metric(b, "prc_shared_cache_lock_wait_hits_total"), qint64(0));
+        // Well within request-timeout, and before the holder's answer could have been there to find.
+        QVERIFY2(waiterMs < waiterWithinMs, QByteArray::number(waiterMs).constData());
+    }
+    if (!stopRedis) {
+        // The holder gave its lock back; the answer (if any) is stored once.
+        QTRY_COMPARE(entries().size(), 1);
+        QTRY_COMPARE(m_redis->keys().size(), entries().size());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSharedCacheFleet)
