@@ -53,6 +53,7 @@ const QString SharedKey = QStringLiteral("shared");
 const QString KeySharedUrl = QStringLiteral("cache.shared.url");
 const QString KeySharedPrefix = QStringLiteral("cache.shared.prefix");
 const QString KeySharedTimeout = QStringLiteral("cache.shared.timeout");
+const QString KeySharedLockWait = QStringLiteral("cache.shared.lock-wait");
 /// The row that chooses where the Redis password comes from: it edits password-file or password-env.
 const QString KeySharedPassword = QStringLiteral("cache.shared.password");
 const QString PasswordFile = QStringLiteral("password-file");
@@ -860,6 +861,11 @@ void EndpointForm::addSharedCacheFields(QFormLayout *form, QWidget *parent)
                  tr("The most Redis may add to a lookup; a slower answer counts as a miss."),
                  tr("default (%1 ms)").arg(SharedCacheConfig::DefaultTimeoutMs)});
     addRow(form, tr("Redis timeout:"), KeySharedTimeout);
+    numberField({KeySharedLockWait, tr("Fleet lock wait:"), 0, 10000, tr(" ms"),
+                 tr("When another host is already asking the backend for the same answer, wait this long "
+                    "for it in Redis before asking too (at most half of request-timeout). 0: never wait."),
+                 tr("default (%1 ms)").arg(SharedCacheConfig::DefaultLockWaitMs)});
+    addRow(form, tr("Fleet lock wait:"), KeySharedLockWait);
 
     // Where the password comes from, never the password itself: the editor does not read the file or the
     // variable, so no password is ever shown.
@@ -889,7 +895,8 @@ void EndpointForm::addSharedCacheFields(QFormLayout *form, QWidget *parent)
             m_document->setEndpointSectionValue(m_index, KeyShared, PasswordKeys.at(source - 1), text);
     });
 
-    for (const QString &key : {KeySharedUrl, KeySharedPrefix, KeySharedTimeout, KeySharedPassword}) {
+    for (const QString &key :
+         {KeySharedUrl, KeySharedPrefix, KeySharedTimeout, KeySharedLockWait, KeySharedPassword}) {
         QWidget *container = m_errorLabels.value(key)->parentWidget();
         m_sharedRows << container << form->labelForField(container);
     }

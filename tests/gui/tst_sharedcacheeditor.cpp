@@ -220,7 +220,7 @@ void tst_SharedCacheEditor::everyKeyTheLoaderKnowsHasAField()
     }
     // A file with all of them: none is "not editable here".
     open(configText(R"({"enabled": true, "shared": {"url": "redis://a", "prefix": "p:", "timeout": 9,
-        "password-env": "PW"}})"));
+        "lock-wait": 100, "password-env": "PW"}})"));
     QCOMPARE(m_window->document()
                  ->endpoint(0)
                  .value(QStringLiteral("cache"))
@@ -353,6 +353,10 @@ void tst_SharedCacheEditor::fieldsWriteTheirKeys_data()
                              << "250" << QByteArray(R"({"url": "redis://a", "timeout": 250})");
     QTest::newRow("timeout largest") << url << "cache.shared.timeout"
                                      << "10000" << QByteArray(R"({"url": "redis://a", "timeout": 10000})");
+    QTest::newRow("lock wait") << url << "cache.shared.lock-wait"
+                               << "400" << QByteArray(R"({"url": "redis://a", "lock-wait": 400})");
+    QTest::newRow("lock wait off") << url << "cache.shared.lock-wait"
+                                   << "0" << QByteArray(R"({"url": "redis://a", "lock-wait": 0})");
     QTest::newRow("password file") << url << "cache.shared.password-source"
                                    << "down" << QByteArray(R"({"url": "redis://a", "password-file": ""})");
     QTest::newRow("password env") << url << "cache.shared.password-source"
@@ -433,6 +437,12 @@ void tst_SharedCacheEditor::errorsAtTheFieldAsTheServiceSaysThem_data()
                                   << QString() << timeoutKey << timeoutPath;
     QTest::newRow("timeout fraction") << QByteArray(R"({"url": "redis://a", "timeout": 2.5})") << QString()
                                       << QString() << timeoutKey << timeoutPath;
+    const QString lockWaitKey = QStringLiteral("cache.shared.lock-wait");
+    const QString lockWaitPath = QStringLiteral("endpoints[0].cache.shared.lock-wait");
+    QTest::newRow("lock wait above range") << QByteArray(R"({"url": "redis://a", "lock-wait": 10001})")
+                                           << QString() << QString() << lockWaitKey << lockWaitPath;
+    QTest::newRow("lock wait negative") << QByteArray(R"({"url": "redis://a", "lock-wait": -1})") << QString()
+                                        << QString() << lockWaitKey << lockWaitPath;
     const QString passwordKey = QStringLiteral("cache.shared.password");
     QTest::newRow("both password sources")
         << QByteArray(R"({"url": "redis://a", "password-file": "f", "password-env": "E"})") << QString()
