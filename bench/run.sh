@@ -341,7 +341,7 @@ run_loadgen() { # mode port expect connections
     pid=$CONNECTOR_PID
     [[ $1 == http ]] && pid=
     [[ -n $pid ]] && ticks_before=$(cpu_ticks "$pid")
-    if [[ -n ${PROFILE:-} && $1 == tcp && $4 == 64 ]] && command -v perf >/dev/null; then
+    if [[ -n ${PROFILE:-} && $1 == tcp && $4 == 64 && $CLIENT == "$FIRST_CLIENT" ]] && command -v perf >/dev/null; then
         perf record -q -F 999 -g -p "$CONNECTOR_PID" -o "$WORK/perf.data" -- sleep "$DURATION" 2>/dev/null &
         perf_pid=$!
     fi
