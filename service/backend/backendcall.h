@@ -36,13 +36,7 @@ struct BackendResult
     QString error;           ///< human-readable, for NetworkError/TooLarge/Timeout
     qint64 elapsedMs = 0;
 
-    /// Worth a warning in the log: no complete response, a 5xx, or a 4xx other than 404 ("not found" is an
-    /// answer, not a failure).
-    bool isFailedCall() const
-    {
-        return outcome != Outcome::Response || status >= 500 || (status >= 400 && status != 404);
-    }
-    /// What went wrong, for that warning.
+    /// What went wrong, for the warning about a failed call.
     QString failureText() const { return error.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : error; }
 };
 

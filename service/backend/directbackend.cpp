@@ -46,7 +46,7 @@ void DirectBackend::lookup(const BackendCall &call, const QByteArray &requestId,
                 request->deleteLater();
                 const ResultClass resultClass = classifyResult(mode, result, shape);
                 metrics->recordBackendCall(result, resultClass);
-                if (result.isFailedCall()) {
+                if (backendErrorKind(result, resultClass)) {
                     qCWarning(lcBackend).noquote()
                         << requestId << name << "backend call failed:" << result.failureText()
                         << QStringLiteral("(%1 ms)").arg(result.elapsedMs);

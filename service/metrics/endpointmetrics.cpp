@@ -7,7 +7,9 @@
 namespace prc {
 namespace {
 
-std::optional<BackendErrorKind> errorKind(const BackendResult &result, ResultClass resultClass)
+} // namespace
+
+std::optional<BackendErrorKind> backendErrorKind(const BackendResult &result, ResultClass resultClass)
 {
     switch (result.outcome) {
     case BackendResult::Outcome::Timeout:
@@ -19,18 +21,19 @@ std::optional<BackendErrorKind> errorKind(const BackendResult &result, ResultCla
     case BackendResult::Outcome::Response:
         break;
     }
+    // A status the endpoint reads as "not found" (not-found-statuses, 404 by default) is an answer.
+    if (resultClass == ResultClass::NotFound)
+        return std::nullopt;
     if (result.status >= 500)
         return BackendErrorKind::Status5xx;
-    if (result.status >= 400 && result.status != 404)
+    if (result.status >= 400)
         return BackendErrorKind::Status4xx;
-    if (result.status != 200 && result.status != 404)
+    if (result.status != 200)
         return BackendErrorKind::StatusOther;
     if (resultClass == ResultClass::TempError)
         return BackendErrorKind::InvalidResponse;
     return std::nullopt;
 }
-
-} // namespace
 
 QLatin1String backendErrorKindName(BackendErrorKind kind)
 {
@@ -60,7 +63,7 @@ void EndpointMetrics::recordBackendCall(const BackendResult &result, ResultClass
     const auto bucket =
         std::lower_bound(DurationBucketsMs.begin(), DurationBucketsMs.end(), result.elapsedMs);
     ++durationBuckets[size_t(bucket - DurationBucketsMs.begin())];
-    if (const auto kind = errorKind(result, resultClass))
+    if (const auto kind = backendErrorKind(result, resultClass))
         ++backendErrors[size_t(*kind)];
 }
 

@@ -9,6 +9,7 @@
 #include <QList>
 
 #include <array>
+#include <optional>
 
 namespace prc {
 
@@ -26,6 +27,9 @@ enum class BackendErrorKind {
 constexpr int BackendErrorKindCount = int(BackendErrorKind::InvalidResponse) + 1;
 
 QLatin1String backendErrorKindName(BackendErrorKind kind);
+/// What went wrong with a backend call, as the endpoint reads its answer; nullopt for an answer (found, or a
+/// not-found status the endpoint is configured with).
+std::optional<BackendErrorKind> backendErrorKind(const BackendResult &result, ResultClass resultClass);
 
 /// The counters of one endpoint. Plain integers bumped on the hot path (everything runs on one thread, so no
 /// atomics or locks); rendered by MetricsWriter when /metrics is scraped. Owned by the EndpointServer and

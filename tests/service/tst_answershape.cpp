@@ -5,6 +5,7 @@
 #include "cache/lookupcache.h"
 #include "fakebackend.h"
 #include "listen/endpointserver.h"
+#include "metrics/endpointmetrics.h"
 #include "modeprotocol.h"
 #include "postfixtestclient.h"
 #include "protocol/policycodec.h"
@@ -12,6 +13,7 @@
 #include <QTest>
 
 #include <functional>
+#include <numeric>
 
 using namespace prc;
 using namespace prc::test;
@@ -103,6 +105,7 @@ void TestAnswerShape::shapedAnswers_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QByteArray>("expected"); ///< "*" at the end: prefix
+    QTest::addColumn<bool>("backendError");   ///< counted in prc_backend_errors_total and logged as failed
 
     const auto tcp = EndpointMode::TcpLookup;
     const auto sm = EndpointMode::SocketmapLookup;
@@ -111,29 +114,32 @@ void TestAnswerShape::shapedAnswers_data()
     const QByteArray wrapped = R"({"data":{"aliases":["x@example.com","y@example.com"],"n":5}})";
     const QString aliases = QStringLiteral("/data/aliases");
     QTest::newRow("tcp value-path") << tcp << aliases << nf << QString() << 200 << wrapped
-                                    << QByteArray("200 x@example.com,y@example.com");
-    QTest::newRow("socketmap value-path")
-        << sm << aliases << nf << QString() << 200 << wrapped << QByteArray("OK x@example.com,y@example.com");
-    QTest::newRow("socketmap value-path missing")
-        << sm << QStringLiteral("/data/none") << nf << QString() << 200 << wrapped << QByteArray("NOTFOUND ");
+                                    << QByteArray("200 x@example.com,y@example.com") << false;
+    QTest::newRow("socketmap value-path") << sm << aliases << nf << QString() << 200 << wrapped
+                                          << QByteArray("OK x@example.com,y@example.com") << false;
+    QTest::newRow("socketmap value-path missing") << sm << QStringLiteral("/data/none") << nf << QString()
+                                                  << 200 << wrapped << QByteArray("NOTFOUND ") << false;
     QTest::newRow("socketmap value-path to a number")
         << sm << QStringLiteral("/data/n") << nf << QString() << 200 << wrapped
-        << QByteArray("TEMP * - backend value at /data/n is a number, not a string or an array of strings");
+        << QByteArray("TEMP * - backend value at /data/n is a number, not a string or an array of strings")
+        << true;
     QTest::newRow("tcp 410 listed") << tcp << QString() << QList<int>{404, 410} << QString() << 410
-                                    << QByteArray() << QByteArray("500 *");
+                                    << QByteArray() << QByteArray("500 *") << false;
     QTest::newRow("socketmap 410 listed") << sm << QString() << QList<int>{404, 410} << QString() << 410
-                                          << QByteArray() << QByteArray("NOTFOUND ");
+                                          << QByteArray() << QByteArray("NOTFOUND ") << false;
     QTest::newRow("socketmap 410 not listed")
-        << sm << QString() << nf << QString() << 410 << QByteArray() << QByteArray("PERM *");
+        << sm << QString() << nf << QString() << 410 << QByteArray() << QByteArray("PERM *") << true;
     QTest::newRow("policy DUNNO on 503") << pol << QString() << nf << QStringLiteral("DUNNO") << 503
-                                         << QByteArray() << QByteArray("action=DUNNO");
+                                         << QByteArray() << QByteArray("action=DUNNO") << true;
     QTest::newRow("policy DEFER on 403")
         << pol << QString() << nf << QStringLiteral("DEFER policy down") << 403 << QByteArray()
         << QByteArray("action=DEFER policy down *backend rejected the request "
-                      "(misconfiguration?) with status 403");
+                      "(misconfiguration?) with status 403")
+        << true;
     QTest::newRow("policy default on 403 unchanged")
         << pol << QString() << nf << QString() << 403 << QByteArray()
-        << QByteArray("action=451 4.3.5 *backend rejected the request (misconfiguration?) with status 403");
+        << QByteArray("action=451 4.3.5 *backend rejected the request (misconfiguration?) with status 403")
+        << true;
 }
 
 void TestAnswerShape::shapedAnswers()
@@ -145,6 +151,7 @@ void TestAnswerShape::shapedAnswers()
     QFETCH(int, status);
     QFETCH(QByteArray, body);
     QFETCH(QByteArray, expected);
+    QFETCH(bool, backendError);
 
     m_backend->respond(FakeBackend::Response::withBody(body, status));
     start(mode, [&](EndpointConfig &config) {
@@ -164,6 +171,8 @@ void TestAnswerShape::shapedAnswers()
         QVERIFY2(reply.endsWith(expected.mid(star + 1)), reply.constData());
     }
     QCOMPARE(m_backend->requests().size(), 1);
+    const auto &errors = m_server->metrics().backendErrors;
+    QCOMPARE(std::accumulate(errors.begin(), errors.end(), quint64(0)), quint64(backendError ? 1 : 0));
 }
 
 void TestAnswerShape::failureActionForUnreachableBackend()

@@ -304,7 +304,6 @@ void TestBackendClient::connectionRefused()
         call(*client, get(QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(FakeBackend::unusedPort()))));
     QCOMPARE(int(result.outcome), int(Outcome::NetworkError));
     QVERIFY(!result.error.isEmpty());
-    QVERIFY(result.isFailedCall());
 }
 
 void TestBackendClient::responseSizeBoundary_data()
@@ -684,7 +683,6 @@ void TestBackendClient::tls()
         QCOMPARE(result.body, QByteArray("[\"tls-ok\"]"));
     } else {
         QCOMPARE(int(result.outcome), int(Outcome::NetworkError));
-        QVERIFY(result.isFailedCall());
     }
 }
 
