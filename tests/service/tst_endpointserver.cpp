@@ -488,11 +488,14 @@ void TestEndpointServer::backendConnections()
     QFETCH(int, configured);
     QFETCH(int, expectedConnections);
     FakeBackend::Response slow = found(EndpointMode::TcpLookup, "v");
-    slow.delayMs = 300;
+    slow.delayMs = 100;
     m_backend->respond(slow);
     start(EndpointMode::TcpLookup, [configured](EndpointConfig &config) {
         config.backendConnections = configured;
         config.maxInFlight = 100;
+        // Every call must finish: one that times out on the wire costs its connection (HTTP/1.1 cannot
+        // cancel a request otherwise), and the next call would open another.
+        config.requestTimeoutMs = 30000;
     });
     // 24 concurrent lookups on separate Postfix connections.
     std::vector<std::unique_ptr<PostfixTestClient>> clients;
@@ -502,7 +505,10 @@ void TestEndpointServer::backendConnections()
         clients.back()->write(TcpTableCodec::requestLine("k"));
     }
     for (const auto &client : clients)
-        QTRY_COMPARE_WITH_TIMEOUT(client->replies().size(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(client->replies().size(), 1, 30000);
+    for (const auto &client : clients)
+        QVERIFY2(client->replies().constFirst().startsWith("200 "),
+                 client->replies().constFirst().constData());
     QCOMPARE(m_backend->connectionsAccepted(), expectedConnections);
 }
 
