@@ -28,9 +28,10 @@ void CachingBackend::lookup(const BackendCall &call, const QByteArray &requestId
                             Callback callback)
 {
     const QByteArray key = LookupCache::keyFor(call, m_cache.config().keyAttributes);
-    if (const BackendResult *hit = m_cache.fresh(key)) {
+    ResultClass hitClass = ResultClass::Found;
+    if (const BackendResult *hit = m_cache.fresh(key, &hitClass)) {
         ++m_metrics.cacheHits;
-        callback(*hit, classifyResult(m_mode, *hit, m_shape), Source::Cache);
+        callback(*hit, hitClass, Source::Cache);
         return;
     }
 
@@ -93,9 +94,9 @@ void CachingBackend::sharedAnswer(const QByteArray &key, const SharedLookup &fou
         const SharedEntry &entry = *found.entry;
         const qint64 now = SharedCache::wallClockMs();
         // Kept for the rest of the lifetime the fetching connector gave it, not a new full one.
-        m_cache.adopt(key, entry.result, entry.expiresAtMs - now, entry.staleUntilMs - now);
+        const ResultClass resultClass = classifyResult(m_mode, entry.result, m_shape);
+        m_cache.adopt(key, entry.result, resultClass, entry.expiresAtMs - now, entry.staleUntilMs - now);
         if (found.fresh) {
-            const ResultClass resultClass = classifyResult(m_mode, entry.result, m_shape);
             Flight answered = m_flights.take(key);
             for (Waiter &waiter : answered.waiters) {
                 if (waiter.receiver)

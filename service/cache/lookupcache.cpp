@@ -97,7 +97,7 @@ LookupCache::Decision LookupCache::decide(const BackendResult &result, ResultCla
     return decision;
 }
 
-const BackendResult *LookupCache::fresh(const QByteArray &key)
+const BackendResult *LookupCache::fresh(const QByteArray &key, ResultClass *resultClass)
 {
     const auto found = m_index.constFind(key);
     if (found == m_index.constEnd())
@@ -106,6 +106,8 @@ const BackendResult *LookupCache::fresh(const QByteArray &key)
     const qint64 now = m_clock->nowMs();
     if (now < it->expiresAt) {
         m_lru.splice(m_lru.begin(), m_lru, it);
+        if (resultClass)
+            *resultClass = it->resultClass;
         return &it->result;
     }
     if (now >= it->staleUntil)
@@ -141,21 +143,22 @@ bool LookupCache::offer(const QByteArray &key, const BackendResult &result, Resu
 
     const qint64 now = m_clock->nowMs();
     const qint64 expiresAt = now + decision.ttlMs;
-    return insert(key, result, expiresAt, expiresAt + m_config.staleIfErrorMs);
+    return insert(key, result, resultClass, expiresAt, expiresAt + m_config.staleIfErrorMs);
 }
 
-bool LookupCache::adopt(const QByteArray &key, const BackendResult &result, qint64 freshMs, qint64 staleMs)
+bool LookupCache::adopt(const QByteArray &key, const BackendResult &result, ResultClass resultClass,
+                        qint64 freshMs, qint64 staleMs)
 {
     const qint64 now = m_clock->nowMs();
     const qint64 fresh = std::min<qint64>(freshMs, m_config.maxTtlMs);
     const qint64 stale = std::min<qint64>(staleMs, std::max<qint64>(fresh, 0) + m_config.staleIfErrorMs);
     if (fresh <= 0 && stale <= 0)
         return false;
-    return insert(key, result, now + fresh, now + std::max(fresh, stale));
+    return insert(key, result, resultClass, now + fresh, now + std::max(fresh, stale));
 }
 
-bool LookupCache::insert(const QByteArray &key, const BackendResult &result, qint64 expiresAt,
-                         qint64 staleUntil)
+bool LookupCache::insert(const QByteArray &key, const BackendResult &result, ResultClass resultClass,
+                         qint64 expiresAt, qint64 staleUntil)
 {
     Entry entry;
     entry.key = key;
@@ -164,6 +167,7 @@ bool LookupCache::insert(const QByteArray &key, const BackendResult &result, qin
     entry.result.status = result.status;
     entry.result.body = result.body;
     entry.result.cacheControl = result.cacheControl;
+    entry.resultClass = resultClass;
     entry.expiresAt = expiresAt;
     entry.staleUntil = staleUntil;
     entry.bytes = EntryOverhead + key.size() + result.body.size() + result.cacheControl.size();

@@ -43,8 +43,9 @@ public:
     };
     Decision decide(const BackendResult &result, ResultClass resultClass) const;
 
-    /// A fresh answer for the key (marks it recently used), or nullptr.
-    const BackendResult *fresh(const QByteArray &key);
+    /// A fresh answer for the key (marks it recently used), or nullptr. resultClass, when given, receives
+    /// the class it was stored with: a hit needs no second reading of the body.
+    const BackendResult *fresh(const QByteArray &key, ResultClass *resultClass = nullptr);
     /// An answer that expired less than stale-if-error ago (or is still fresh), or nullptr.
     const BackendResult *stale(const QByteArray &key);
     /// Offers a backend result; stores it when decide() says so. Returns true when stored.
@@ -53,7 +54,8 @@ public:
     /// shared tier): fresh for freshMs more (0 or less: already expired), usable for stale-if-error for
     /// staleMs more. Both are capped by this cache's own max-ttl and stale-if-error. Returns true when
     /// stored.
-    bool adopt(const QByteArray &key, const BackendResult &result, qint64 freshMs, qint64 staleMs);
+    bool adopt(const QByteArray &key, const BackendResult &result, ResultClass resultClass, qint64 freshMs,
+               qint64 staleMs);
 
     int entryCount() const { return int(m_index.size()); }
     qint64 byteCount() const { return m_bytes; }
@@ -67,13 +69,15 @@ private:
     {
         QByteArray key;
         BackendResult result;
+        ResultClass resultClass = ResultClass::Found;
         qint64 expiresAt = 0;
         qint64 staleUntil = 0;
         qint64 bytes = 0;
     };
     using Lru = std::list<Entry>; ///< most recently used first
 
-    bool insert(const QByteArray &key, const BackendResult &result, qint64 expiresAt, qint64 staleUntil);
+    bool insert(const QByteArray &key, const BackendResult &result, ResultClass resultClass, qint64 expiresAt,
+                qint64 staleUntil);
     void erase(Lru::iterator it);
     void evict();
 

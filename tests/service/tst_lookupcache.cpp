@@ -66,6 +66,8 @@ private Q_SLOTS:
     void keys();
     void decision_data();
     void decision();
+    void hitKeepsItsClass_data();
+    void hitKeepsItsClass();
     void zeroTtl_data();
     void zeroTtl();
     void ttlExpiry_data();
@@ -282,6 +284,35 @@ void TestLookupCache::decision()
     QCOMPARE(decision.forget, forget);
     if (store)
         QCOMPARE(decision.ttlMs, ttl);
+}
+
+void TestLookupCache::hitKeepsItsClass_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<ResultClass>("resultClass");
+    QTest::newRow("found") << 200 << QByteArray("[\"v\"]") << ResultClass::Found;
+    QTest::newRow("not found, 404") << 404 << QByteArray() << ResultClass::NotFound;
+    // A not-found status of the endpoint's own (not-found-statuses) or an empty array: the body alone does
+    // not say, only the class the endpoint gave it.
+    QTest::newRow("not found, 410") << 410 << QByteArray() << ResultClass::NotFound;
+    QTest::newRow("not found, []") << 200 << QByteArray("[]") << ResultClass::NotFound;
+    QTest::newRow("policy action") << 200 << QByteArray("DUNNO") << ResultClass::PolicyAction;
+}
+
+void TestLookupCache::hitKeepsItsClass()
+{
+    // A hit is answered with the class the answer was stored with, without reading the body again.
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(ResultClass, resultClass);
+    LookupCache cache(enabledCache(), m_clock);
+    QVERIFY(cache.offer("key", response(status, body, {}), resultClass));
+    ResultClass hitClass = ResultClass::Malformed;
+    const BackendResult *hit = cache.fresh("key", &hitClass);
+    QVERIFY(hit);
+    QCOMPARE(hit->status, status);
+    QCOMPARE(hitClass, resultClass);
 }
 
 void TestLookupCache::zeroTtl_data()

@@ -344,7 +344,7 @@ void TestSharedCache::adoptKeepsTheRemainingLifetime()
     result.outcome = BackendResult::Outcome::Response;
     result.status = 200;
     result.body = "[\"x\"]";
-    QCOMPARE(cache.adopt(CallKey, result, fresh, stale), stored);
+    QCOMPARE(cache.adopt(CallKey, result, ResultClass::Found, fresh, stale), stored);
     if (!stored) {
         QVERIFY(!cache.stale(CallKey));
         return;
