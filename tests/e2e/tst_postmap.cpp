@@ -2,27 +2,14 @@
 // End to end with Postfix's own client: postmap -q KEY tcp:... / socketmap:inet:... → the built service →
 // HTTP.
 #include "fakebackend.h"
+#include "postmap.h"
 #include "serviceprocess.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QProcess>
-#include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace prc::test;
-
-namespace {
-
-struct PostmapResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-} // namespace
 
 class TestPostmap : public QObject
 {
@@ -40,11 +27,13 @@ private Q_SLOTS:
     void oversizedTcpReplyCostsOneBackendCall();
 
 private:
-    PostmapResult postmap(const QByteArray &key, const QString &table);
+    Postmap::Result postmap(const QByteArray &key, const QString &table) const
+    {
+        return m_postmap.query(key, table);
+    }
     void answer(int status, const QByteArray &body);
 
-    QString m_postmap;
-    QTemporaryDir m_postfixConfig;
+    Postmap m_postmap;
     FakeBackend *m_backend = nullptr;
     ServiceProcess *m_service = nullptr;
     quint16 m_tcpPort = 0;
@@ -53,16 +42,8 @@ private:
 
 void TestPostmap::initTestCase()
 {
-    m_postmap = QStandardPaths::findExecutable(QStringLiteral("postmap"));
-    if (m_postmap.isEmpty())
-        m_postmap = QStandardPaths::findExecutable(QStringLiteral("postmap"), {QStringLiteral("/usr/sbin")});
-    if (m_postmap.isEmpty())
-        QSKIP("postmap not found: install the Debian package \"postfix\" to run the end-to-end tests");
-
-    // postmap only needs a readable main.cf; an empty one means Postfix's defaults.
-    QFile mainCf(m_postfixConfig.filePath(QStringLiteral("main.cf")));
-    QVERIFY(mainCf.open(QIODevice::WriteOnly));
-    mainCf.close();
+    if (!m_postmap.init())
+        QSKIP(Postmap::skipReason());
 
     m_backend = new FakeBackend(this);
     QVERIFY(m_backend->listen());
@@ -94,20 +75,6 @@ void TestPostmap::init()
 void TestPostmap::answer(int status, const QByteArray &body)
 {
     m_backend->respond(FakeBackend::Response::withBody(body, status));
-}
-
-PostmapResult TestPostmap::postmap(const QByteArray &key, const QString &table)
-{
-    QProcess process;
-    process.start(m_postmap, {QStringLiteral("-c"), m_postfixConfig.path(), QStringLiteral("-q"),
-                              QString::fromUtf8(key), table});
-    bool finished = false;
-    connect(&process, &QProcess::finished, this, [&finished] { finished = true; });
-    // postmap runs in its own process; this loop keeps the in-test backend answering meanwhile.
-    [&] {
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 30000);
-    }();
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
 void TestPostmap::tcpLookup_data()
@@ -153,7 +120,7 @@ void TestPostmap::tcpLookup()
 
     answer(status, body);
     const int before = m_backend->requests().size();
-    const PostmapResult result = postmap(key, QStringLiteral("tcp:127.0.0.1:%1").arg(m_tcpPort));
+    const Postmap::Result result = postmap(key, QStringLiteral("tcp:127.0.0.1:%1").arg(m_tcpPort));
     QCOMPARE(result.exitCode, exitCode);
     QCOMPARE(result.out, expectedOut);
     if (expectedErrPart.isEmpty())
@@ -207,7 +174,7 @@ void TestPostmap::socketmapLookup()
     QFETCH(QByteArray, expectedErrPart);
 
     answer(status, body);
-    const PostmapResult result = postmap(
+    const Postmap::Result result = postmap(
         key,
         QStringLiteral("socketmap:inet:127.0.0.1:%1:%2").arg(m_socketmapPort).arg(QString::fromUtf8(map)));
     QCOMPARE(result.exitCode, exitCode);
@@ -227,7 +194,7 @@ void TestPostmap::oversizedTcpReplyCostsOneBackendCall()
     // Over 4096 bytes Postfix would drop the line and retry ten times; the connector answers 400 instead.
     answer(200, "[\"" + QByteArray(5000, 'v') + "\"]");
     const int before = m_backend->requests().size();
-    const PostmapResult result = postmap("big", QStringLiteral("tcp:127.0.0.1:%1").arg(m_tcpPort));
+    const Postmap::Result result = postmap("big", QStringLiteral("tcp:127.0.0.1:%1").arg(m_tcpPort));
     QCOMPARE(result.exitCode, 1);
     QVERIFY2(result.err.contains("query error"), result.err.constData());
     QCOMPARE(m_backend->requests().size(), before + 1);

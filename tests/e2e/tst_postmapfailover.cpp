@@ -2,25 +2,16 @@
 // Failover end to end with Postfix's own client: postmap -q KEY tcp:... → the built service → two HTTP
 // backends, the first of them killed and restarted between lookups.
 #include "fakebackend.h"
+#include "postmap.h"
 #include "serviceprocess.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QProcess>
-#include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace prc::test;
 
 namespace {
-
-struct PostmapResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
 
 constexpr int OpenForMs = 500;
 
@@ -38,10 +29,12 @@ private Q_SLOTS:
     void valuePathAndNotFoundStatuses();
 
 private:
-    PostmapResult postmap(const QByteArray &key, const QString &table);
+    Postmap::Result postmap(const QByteArray &key, const QString &table) const
+    {
+        return m_postmap.query(key, table);
+    }
 
-    QString m_postmap;
-    QTemporaryDir m_postfixConfig;
+    Postmap m_postmap;
     FakeBackend *m_a = nullptr;
     FakeBackend *m_b = nullptr;
     ServiceProcess *m_service = nullptr;
@@ -51,14 +44,8 @@ private:
 
 void TestPostmapFailover::initTestCase()
 {
-    m_postmap = QStandardPaths::findExecutable(QStringLiteral("postmap"));
-    if (m_postmap.isEmpty())
-        m_postmap = QStandardPaths::findExecutable(QStringLiteral("postmap"), {QStringLiteral("/usr/sbin")});
-    if (m_postmap.isEmpty())
-        QSKIP("postmap not found: install the Debian package \"postfix\" to run the end-to-end tests");
-    QFile mainCf(m_postfixConfig.filePath(QStringLiteral("main.cf")));
-    QVERIFY(mainCf.open(QIODevice::WriteOnly));
-    mainCf.close();
+    if (!m_postmap.init())
+        QSKIP(Postmap::skipReason());
 
     m_a = new FakeBackend(this);
     m_b = new FakeBackend(this);
@@ -93,24 +80,10 @@ void TestPostmapFailover::cleanupTestCase()
     m_service = nullptr;
 }
 
-PostmapResult TestPostmapFailover::postmap(const QByteArray &key, const QString &table)
-{
-    QProcess process;
-    process.start(m_postmap, {QStringLiteral("-c"), m_postfixConfig.path(), QStringLiteral("-q"),
-                              QString::fromUtf8(key), table});
-    bool finished = false;
-    connect(&process, &QProcess::finished, this, [&finished] { finished = true; });
-    // postmap runs in its own process; this loop keeps the in-test backends answering meanwhile.
-    [&] {
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 30000);
-    }();
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
-}
-
 void TestPostmapFailover::failoverAcrossKillAndRestart()
 {
     const QString table = QStringLiteral("tcp:127.0.0.1:%1").arg(m_tcpPort);
-    PostmapResult result = postmap("user@example.com", table);
+    Postmap::Result result = postmap("user@example.com", table);
     QCOMPARE(result.out, QByteArray("from-a\n"));
     QCOMPARE(m_b->requests().size(), 0);
 
@@ -158,7 +131,7 @@ void TestPostmapFailover::valuePathAndNotFoundStatuses()
             return FakeBackend::Response::withBody(R"(["from-b"])");
         return FakeBackend::Response::withBody(body, status);
     });
-    const PostmapResult result = postmap(
+    const Postmap::Result result = postmap(
         "postmaster@example.com", QStringLiteral("socketmap:inet:127.0.0.1:%1:aliases").arg(m_socketmapPort));
     QCOMPARE(result.exitCode, exitCode);
     QCOMPARE(result.out, expectedOut);

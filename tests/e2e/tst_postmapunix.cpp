@@ -2,12 +2,11 @@
 // End to end over a Unix socket with Postfix's own client: postmap -q KEY socketmap:unix:PATH:NAME → the
 // built service → HTTP.
 #include "fakebackend.h"
+#include "postmap.h"
 #include "serviceprocess.h"
 
 #include <QFile>
 #include <QJsonObject>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -26,8 +25,7 @@ private Q_SLOTS:
     void socketmapLookup();
 
 private:
-    QString m_postmap;
-    QTemporaryDir m_postfixConfig;
+    Postmap m_postmap;
     QTemporaryDir *m_socketDir = nullptr;
     QString m_socket;
     FakeBackend *m_backend = nullptr;
@@ -36,15 +34,8 @@ private:
 
 void TestPostmapUnix::initTestCase()
 {
-    m_postmap = QStandardPaths::findExecutable(QStringLiteral("postmap"));
-    if (m_postmap.isEmpty())
-        m_postmap = QStandardPaths::findExecutable(QStringLiteral("postmap"), {QStringLiteral("/usr/sbin")});
-    if (m_postmap.isEmpty())
-        QSKIP("postmap not found: install the Debian package \"postfix\" to run the end-to-end tests");
-
-    QFile mainCf(m_postfixConfig.filePath(QStringLiteral("main.cf")));
-    QVERIFY(mainCf.open(QIODevice::WriteOnly));
-    mainCf.close();
+    if (!m_postmap.init())
+        QSKIP(Postmap::skipReason());
 
     m_backend = new FakeBackend(this);
     QVERIFY(m_backend->listen());
@@ -108,19 +99,12 @@ void TestPostmapUnix::socketmapLookup()
     m_backend->respond(FakeBackend::Response::withBody(body, status));
     const int before = int(m_backend->requests().size());
 
-    QProcess process;
-    bool finished = false;
-    connect(&process, &QProcess::finished, this, [&finished] { finished = true; });
     const QString table = QStringLiteral("socketmap:unix:%1:%2").arg(m_socket, QString::fromUtf8(map));
-    process.start(m_postmap, {QStringLiteral("-c"), m_postfixConfig.path(), QStringLiteral("-q"),
-                              QString::fromUtf8(key), table});
-    // postmap runs in its own process; this loop keeps the in-test backend answering meanwhile.
-    QTRY_VERIFY_WITH_TIMEOUT(finished, 30000);
-    const QByteArray err = process.readAllStandardError();
-    QCOMPARE(process.readAllStandardOutput(), expectedOut);
-    QVERIFY2(process.exitCode() == exitCode, err.constData());
+    const Postmap::Result result = m_postmap.query(key, table);
+    QCOMPARE(result.out, expectedOut);
+    QVERIFY2(result.exitCode == exitCode, result.err.constData());
     if (!expectedErrPart.isEmpty())
-        QVERIFY2(err.contains(expectedErrPart), err.constData());
+        QVERIFY2(result.err.contains(expectedErrPart), result.err.constData());
 
     QCOMPARE(int(m_backend->requests().size()), before + 1);
     const FakeBackend::Request &request = m_backend->requests().constLast();
