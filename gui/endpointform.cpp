@@ -988,6 +988,15 @@ void EndpointForm::showErrors()
     const QString prefix = ConfigDocument::endpointPath(m_index) + QLatin1Char('.');
     for (auto it = m_errorLabels.cbegin(); it != m_errorLabels.cend(); ++it) {
         QStringList messages = m_index >= 0 ? m_document->errorsAt(prefix + it.key()) : QStringList();
+        // An item of a list (a failover target, a status) belongs to the list's field, named as the service
+        // names it: "[1]: ...".
+        if (m_index >= 0) {
+            const QString items = prefix + it.key() + QLatin1Char('[');
+            for (const ConfigError &error : m_document->errors()) {
+                if (error.path.startsWith(items))
+                    messages << error.path.mid(items.size() - 1) + QLatin1String(": ") + error.message;
+            }
+        }
         if (it.key() == KeyAuthToken && m_index >= 0) {
             messages += m_document->errorsAt(prefix + KeyAuthTokenFile);
             messages += m_document->errorsAt(prefix + KeyAuthTokenEnv);
@@ -1058,8 +1067,10 @@ void EndpointForm::addUnixSocketFields(QFormLayout *form, QWidget *parent)
     }
 }
 
-bool EndpointForm::hasField(const QString &key) const
+bool EndpointForm::hasField(const QString &path) const
 {
+    // "target[1]" is shown at "target".
+    const QString key = path.left(path.indexOf(QLatin1Char('[')));
     return m_errorLabels.contains(key) || key == KeyAuthTokenFile || key == KeyAuthTokenEnv
            || (key.startsWith(KeyShared + QLatin1Char('.'))
                && PasswordKeys.contains(key.mid(KeyShared.size() + 1)));

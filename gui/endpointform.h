@@ -83,7 +83,7 @@ private:
     /// bind-path, socket-mode and socket-group: a Unix socket instead of bind-address and bind-port.
     void addUnixSocketFields(QFormLayout *form, QWidget *parent);
     /// Whether the form has a field (and an error label) for this endpoint key.
-    bool hasField(const QString &key) const;
+    bool hasField(const QString &path) const;
 
     ConfigDocument *m_document;
     int m_index = -1;

@@ -140,6 +140,13 @@ void TestEndpointFormFailover::loaderErrorsShowAtTheField_data()
         << QStringLiteral("failure-action") << QStringLiteral("ACCEPT")
         << QStringLiteral("\"ACCEPT\" is not a Postfix access(5) action; use e.g. \"451 4.3.0\", "
                           "\"DEFER\", \"DEFER_IF_PERMIT\", \"REJECT\" or \"DUNNO\"");
+    // An item of a list is shown at the list's field, as the service names it.
+    QTest::newRow("second target") << QStringLiteral("target")
+                                   << QStringLiteral("http://a.test/x ftp://b.test/x")
+                                   << QStringLiteral(
+                                          "[1]: \"ftp://b.test/x\" must be an http:// or https:// URL");
+    QTest::newRow("second status") << QStringLiteral("not-found-statuses") << QStringLiteral("404, 99")
+                                   << QStringLiteral("[1]: 99 is not an HTTP status (100..599)");
 }
 
 void TestEndpointFormFailover::loaderErrorsShowAtTheField()
@@ -150,6 +157,8 @@ void TestEndpointFormFailover::loaderErrorsShowAtTheField()
     type(key, typed);
     QCOMPARE(m_form->errorText(key), message);
     QVERIFY(m_form->findChild<QLabel *>(key + QStringLiteral("-error"))->isVisible());
+    // Not repeated among the endpoint's general problems.
+    QVERIFY(!m_form->findChild<QLabel *>(QStringLiteral("endpoint-error"))->isVisible());
 }
 
 void TestEndpointFormFailover::fileValuesAreShown()
