@@ -96,16 +96,16 @@ void SharedCache::succeeded()
         qCInfo(lcSharedCache).noquote() << m_name << "Redis answers again; using the shared cache";
 }
 
-void SharedCache::failed(const QByteArray &reason, bool timeout)
+void SharedCache::failed(const RedisReply &reply)
 {
-    if (timeout)
+    if (reply.kind == RedisReply::Kind::Timeout)
         ++m_metrics.sharedTimeouts;
     else
         ++m_metrics.sharedErrors;
     if (m_breaker.recordFailure(m_clock.elapsed())) {
         qCWarning(lcSharedCache).noquote() << m_name << "skipping Redis for"
                                            << m_breaker.cooldownMs() / 1000.0 << "s after repeated failures"
-                                           << "(last:" << QString::fromUtf8(reason) + QLatin1Char(')');
+                                           << "(last:" << QString::fromUtf8(reply.text) + QLatin1Char(')');
     }
 }
 
@@ -151,7 +151,7 @@ void SharedCache::read(const QByteArray &callKey, const Accept &accept, QObject 
             switch (reply.kind) {
             case RedisReply::Kind::Timeout:
             case RedisReply::Kind::Failed:
-                failed(reply.text, reply.kind == RedisReply::Kind::Timeout);
+                failed(reply);
                 callback({});
                 return;
             case RedisReply::Kind::Error:
@@ -220,7 +220,7 @@ void SharedCache::lookup(const QByteArray &callKey, const Accept &accept, QObjec
             switch (reply.kind) {
             case RedisReply::Kind::Timeout:
             case RedisReply::Kind::Failed:
-                failed(reply.text, reply.kind == RedisReply::Kind::Timeout);
+                failed(reply);
                 callback({});
                 return;
             case RedisReply::Kind::Error:
@@ -310,7 +310,7 @@ void SharedCache::tryLock(const QByteArray &callKey, const Accept &accept, std::
                                   succeeded();
                                   ++m_metrics.sharedErrors;
                               } else {
-                                  failed(reply.text, reply.kind == RedisReply::Kind::Timeout);
+                                  failed(reply);
                               }
                               callback({stale, false, {}});
                           });
@@ -339,7 +339,7 @@ void SharedCache::wait(const QByteArray &callKey, const Accept &accept, std::opt
         m_connection->command({QByteArrayLiteral("GET"), key}, this,
                               [this, callKey, accept, best, lockHeld, report](const RedisReply &reply) {
                                   if (!reply.isReply()) {
-                                      failed(reply.text, reply.kind == RedisReply::Kind::Timeout);
+                                      failed(reply);
                                       report(SharedWait::Poll::Failed);
                                       return;
                                   }
@@ -398,7 +398,7 @@ void SharedCache::release(const QByteArray &callKey, const QByteArray &token)
             } else if (reply.isReply()) {
                 succeeded();
             } else {
-                failed(reply.text, reply.kind == RedisReply::Kind::Timeout);
+                failed(reply);
             }
         });
 }
@@ -433,7 +433,7 @@ void SharedCache::put(const QByteArray &callKey, const BackendResult &result, qi
                                   succeeded();
                                   ++m_metrics.sharedErrors; // e.g. OOM with maxmemory-policy noeviction
                               } else {
-                                  failed(reply.text, reply.kind == RedisReply::Kind::Timeout);
+                                  failed(reply);
                               }
                           });
 }
@@ -447,7 +447,7 @@ void SharedCache::forget(const QByteArray &callKey)
                               if (reply.isReply())
                                   succeeded();
                               else
-                                  failed(reply.text, reply.kind == RedisReply::Kind::Timeout);
+                                  failed(reply);
                           });
 }
 

@@ -108,7 +108,8 @@ private:
 
     bool allow();
     void succeeded();
-    void failed(const QByteArray &reason, bool timeout);
+    /// A call that timed out or found Redis unreachable: counted, and fed to the breaker.
+    void failed(const RedisReply &reply);
 
     QString m_name;
     SharedCacheConfig m_config;
