@@ -45,8 +45,7 @@ void DirectBackend::lookup(const BackendCall &call, const QByteArray &requestId,
              callback = std::move(callback)](const BackendResult &result) {
                 request->deleteLater();
                 const ResultClass resultClass = classifyResult(mode, result, shape);
-                metrics->recordBackendCall(result, resultClass);
-                if (backendErrorKind(result, resultClass)) {
+                if (metrics->recordBackendCall(result, resultClass)) {
                     qCWarning(lcBackend).noquote()
                         << requestId << name << "backend call failed:" << result.failureText()
                         << QStringLiteral("(%1 ms)").arg(result.elapsedMs);

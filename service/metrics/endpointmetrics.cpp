@@ -56,15 +56,18 @@ QLatin1String backendErrorKindName(BackendErrorKind kind)
     return QLatin1String("unknown");
 }
 
-void EndpointMetrics::recordBackendCall(const BackendResult &result, ResultClass resultClass)
+std::optional<BackendErrorKind> EndpointMetrics::recordBackendCall(const BackendResult &result,
+                                                                   ResultClass resultClass)
 {
     ++backendCalls;
     backendDurationSumMs += result.elapsedMs;
     const auto bucket =
         std::lower_bound(DurationBucketsMs.begin(), DurationBucketsMs.end(), result.elapsedMs);
     ++durationBuckets[size_t(bucket - DurationBucketsMs.begin())];
-    if (const auto kind = backendErrorKind(result, resultClass))
+    const std::optional<BackendErrorKind> kind = backendErrorKind(result, resultClass);
+    if (kind)
         ++backendErrors[size_t(*kind)];
+    return kind;
 }
 
 } // namespace prc

@@ -42,8 +42,9 @@ public:
                                                               500, 1000, 2500, 5000, 10000};
 
     void recordRequest(ResultClass resultClass) { ++requests[size_t(resultClass)]; }
-    /// One finished backend call (not a cache hit): its duration and, when it failed, the error kind.
-    void recordBackendCall(const BackendResult &result, ResultClass resultClass);
+    /// One finished backend call (not a cache hit): its duration and, when it failed, the error kind, which
+    /// it returns (nullopt: an answer).
+    std::optional<BackendErrorKind> recordBackendCall(const BackendResult &result, ResultClass resultClass);
 
     std::array<quint64, ResultClassCount> requests{};
     std::array<quint64, BackendErrorKindCount> backendErrors{};
