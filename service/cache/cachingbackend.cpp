@@ -134,9 +134,10 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result, 
     share(key, result, resultClass, flight.lockToken);
 
     const BackendResult *answer = &result;
+    ResultClass answerClass = resultClass;
     bool stale = false;
     if (isBackendFailure(result)) {
-        if (const BackendResult *previous = m_cache.stale(key)) {
+        if (const BackendResult *previous = m_cache.stale(key, &answerClass)) {
             answer = previous;
             stale = true;
         }
@@ -148,7 +149,6 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result, 
 
     // The stale answer lives in the cache; copy it, since a callback may start a lookup that evicts it.
     const BackendResult delivered = *answer;
-    const ResultClass deliveredClass = stale ? classifyResult(m_mode, delivered, m_shape) : resultClass;
     for (std::size_t i = 0; i < flight.waiters.size(); ++i) {
         Waiter &waiter = flight.waiters[i];
         if (!waiter.receiver)
@@ -156,7 +156,7 @@ void CachingBackend::finish(const QByteArray &key, const BackendResult &result, 
         if (stale)
             ++m_metrics.cacheStale;
         const Source source = stale ? Source::Stale : (i == 0 ? Source::Backend : Source::Coalesced);
-        waiter.callback(delivered, deliveredClass, source);
+        waiter.callback(delivered, answerClass, source);
     }
 }
 

@@ -115,7 +115,7 @@ const BackendResult *LookupCache::fresh(const QByteArray &key, ResultClass *resu
     return nullptr;
 }
 
-const BackendResult *LookupCache::stale(const QByteArray &key)
+const BackendResult *LookupCache::stale(const QByteArray &key, ResultClass *resultClass)
 {
     const auto found = m_index.constFind(key);
     if (found == m_index.constEnd())
@@ -126,6 +126,8 @@ const BackendResult *LookupCache::stale(const QByteArray &key)
         return nullptr;
     }
     m_lru.splice(m_lru.begin(), m_lru, it);
+    if (resultClass)
+        *resultClass = it->resultClass;
     return &it->result;
 }
 

@@ -46,8 +46,9 @@ public:
     /// A fresh answer for the key (marks it recently used), or nullptr. resultClass, when given, receives
     /// the class it was stored with: a hit needs no second reading of the body.
     const BackendResult *fresh(const QByteArray &key, ResultClass *resultClass = nullptr);
-    /// An answer that expired less than stale-if-error ago (or is still fresh), or nullptr.
-    const BackendResult *stale(const QByteArray &key);
+    /// An answer that expired less than stale-if-error ago (or is still fresh), or nullptr; resultClass as
+    /// for fresh().
+    const BackendResult *stale(const QByteArray &key, ResultClass *resultClass = nullptr);
     /// Offers a backend result; stores it when decide() says so. Returns true when stored.
     bool offer(const QByteArray &key, const BackendResult &result, ResultClass resultClass);
     /// Stores an answer whose lifetime was decided elsewhere (by the connector that fetched it, for the
