@@ -175,9 +175,7 @@ void CurlBackendClient::startWaiting()
             continue;
         }
         // Cannot happen with a valid handle; fail the call rather than let it wait for its timeout.
-        char *privateData = nullptr;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &privateData);
-        if (auto *request = reinterpret_cast<CurlBackendRequest *>(privateData))
+        if (CurlBackendRequest *request = requestOf(easy))
             request->transferDone(CURLE_FAILED_INIT);
     }
 }
@@ -194,15 +192,20 @@ void CurlBackendClient::recycle(CURL *easy)
     m_idle.push_back(easy);
 }
 
+CurlBackendRequest *CurlBackendClient::requestOf(CURL *easy)
+{
+    char *privateData = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &privateData);
+    return reinterpret_cast<CurlBackendRequest *>(privateData);
+}
+
 void CurlBackendClient::onTransferDone(CURL *easy, CURLcode result)
 {
     // The multi handle has let go of it: the next waiting call takes its place before anyone hears of this
     // one (whose callback may start more calls).
     --m_active;
     startWaiting();
-    char *privateData = nullptr;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &privateData);
-    if (auto *request = reinterpret_cast<CurlBackendRequest *>(privateData))
+    if (CurlBackendRequest *request = requestOf(easy))
         request->transferDone(result);
     else
         recycle(easy);

@@ -37,6 +37,8 @@ private:
     CURL *takeEasyHandle();
     void configure(CURL *easy) const;
     void onTransferDone(CURL *easy, CURLcode result);
+    /// The call a transfer belongs to (CURLOPT_PRIVATE), or nullptr.
+    static CurlBackendRequest *requestOf(CURL *easy);
     /// Moves waiting transfers into the multi handle while it has room.
     void startWaiting();
 
