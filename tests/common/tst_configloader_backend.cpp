@@ -2,6 +2,7 @@
 // The backend client keys of an endpoint: backend-client, backend-http2 with each client, backend-unix-socket
 // and the tls-* files (checked against real PEM files made for the run).
 #include "config/configloader.h"
+#include "configerrortext.h"
 #include "tlsfixture.h"
 
 #include <QFile>
@@ -12,6 +13,7 @@
 #include <QtTest>
 
 using namespace prc;
+using prc::test::render;
 
 namespace {
 
@@ -31,14 +33,6 @@ QByteArray config(const QJsonObject &keys)
     for (auto it = keys.begin(); it != keys.end(); ++it)
         e.insert(it.key(), it.value());
     return QJsonDocument(QJsonObject{{QStringLiteral("endpoints"), QJsonArray{e}}}).toJson();
-}
-
-QStringList render(const ConfigErrors &errors)
-{
-    QStringList out;
-    for (const ConfigError &error : errors)
-        out << error.path + QStringLiteral(": ") + error.message;
-    return out;
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // The optional "cache" object of an endpoint and the top-level "admin" object: defaults, parsed values,
 // and every error and warning with its JSON path.
 #include "config/configloader.h"
+#include "configerrortext.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -11,6 +12,7 @@
 #include <QtTest>
 
 using namespace prc;
+using prc::test::render;
 
 namespace {
 
@@ -38,14 +40,6 @@ QByteArray config(const QJsonValue &cache, const QJsonValue &admin = QJsonValue:
     if (!admin.isUndefined())
         root.insert(QStringLiteral("admin"), admin);
     return QJsonDocument(root).toJson();
-}
-
-QStringList render(const ConfigErrors &errors)
-{
-    QStringList out;
-    for (const ConfigError &error : errors)
-        out << error.path + QStringLiteral(": ") + error.message;
-    return out;
 }
 
 } // namespace

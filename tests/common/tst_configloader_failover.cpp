@@ -3,6 +3,7 @@
 // "value-path", "not-found-statuses", "failure-action", "cache.key-attributes" and "max-queued-calls".
 #include "config/configloader.h"
 #include "config/policyfailureaction.h"
+#include "configerrortext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,6 +13,7 @@
 #include <functional>
 
 using namespace prc;
+using prc::test::render;
 
 namespace {
 
@@ -32,14 +34,6 @@ QByteArray config(const QJsonObject &set, const QString &mode = Tcp)
     for (auto it = set.begin(); it != set.end(); ++it)
         endpoint.insert(it.key(), it.value());
     return QJsonDocument(QJsonObject{{QStringLiteral("endpoints"), QJsonArray{endpoint}}}).toJson();
-}
-
-QStringList render(const ConfigErrors &errors)
-{
-    QStringList out;
-    for (const ConfigError &error : errors)
-        out << error.path + QStringLiteral(": ") + error.message;
-    return out;
 }
 
 EndpointConfig parsed(const QJsonObject &set, const QString &mode = Tcp)
