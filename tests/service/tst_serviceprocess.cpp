@@ -84,8 +84,23 @@ private Q_SLOTS:
     void probeClientLeavesAfterReload();
 
 private:
+    /// The backend never answers calls to /silent (a health probe that waits), and answers the rest.
+    void silentOnSilentPath();
+
     FakeBackend *m_backend = nullptr;
 };
+
+void TestServiceProcess::silentOnSilentPath()
+{
+    m_backend->setHandler([](const FakeBackend::Request &request) {
+        FakeBackend::Response response;
+        if (request.path == "/silent")
+            response.fault = Fault::NeverAnswer;
+        else
+            response.body = R"(["found"])";
+        return response;
+    });
+}
 
 void TestServiceProcess::init()
 {
@@ -350,14 +365,7 @@ void TestServiceProcess::sigtermWhileHealthProbeWaits()
 
 void TestServiceProcess::reloadWhileHealthProbeWaits()
 {
-    m_backend->setHandler([](const FakeBackend::Request &request) {
-        FakeBackend::Response response;
-        if (request.path == "/silent")
-            response.fault = Fault::NeverAnswer;
-        else
-            response.body = R"(["found"])";
-        return response;
-    });
+    silentOnSilentPath();
     const quint16 port = reservedPort();
     const quint16 firstAdmin = reservedPort();
     const quint16 secondAdmin = reservedPort();
@@ -403,14 +411,7 @@ void TestServiceProcess::reloadWhileHealthProbeWaits()
 
 void TestServiceProcess::probeClientLeavesAfterReload()
 {
-    m_backend->setHandler([](const FakeBackend::Request &request) {
-        FakeBackend::Response response;
-        if (request.path == "/silent")
-            response.fault = Fault::NeverAnswer;
-        else
-            response.body = R"(["found"])";
-        return response;
-    });
+    silentOnSilentPath();
     const quint16 port = reservedPort();
     const quint16 adminPort = reservedPort();
     const auto configWith = [&](const QString &path) {
